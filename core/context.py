@@ -1,0 +1,59 @@
+"""Per-request state: database session, DataLoaders, caller, settings; built once per request."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from core.plugins import Registry
+    from core.settings import Settings
+
+
+class RequestContext:
+    """What every resolver reaches as ``info.context``; plugins add loaders in ``prepare_context``."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        registry: Registry,
+        engine: Engine,
+        request: Request | None = None,
+        caller: Any = None,
+        today: date | None = None,
+    ) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.engine = engine
+        self.request = request
+        self.response: Any = None
+        self.caller = caller
+        self.today = today or date.today()
+        self.loaders: dict[str, Any] = {}
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The request's database session, opened on first use."""
+        if self._session is None:
+            self._session = Session(self.engine, expire_on_commit=False)
+        return self._session
+
+    def close(self) -> None:
+        """Release the session (rolling back anything uncommitted)."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def loader(self, key: str, factory: Any) -> Any:
+        """The loader stored under ``key``, created with ``factory()`` on first use."""
+        found = self.loaders.get(key)
+        if found is None:
+            found = self.loaders[key] = factory()
+        return found

@@ -1,0 +1,227 @@
+"""Core facts about households, loaded for a whole batch in a constant number of statements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session
+
+from core.models import (
+    Activity,
+    Household,
+    MemberRole,
+    Occupancy,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Referral,
+    ReferralDecision,
+    Site,
+    Typology,
+    Unit,
+)
+
+#: Largest IN (...) list sent in one statement (SQLite's variable limit is far above).
+CHUNK = 5000
+
+
+def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
+    """Split ``ids`` into slices of at most ``size``."""
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def age_at(birth_date: date | None, reference: date) -> int | None:
+    """Age in completed years at ``reference`` (None when the birth date is unknown)."""
+    if birth_date is None:
+        return None
+    years = reference.year - birth_date.year
+    if (reference.month, reference.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """A household member as rules see them."""
+
+    id: int
+    role: MemberRole
+    birth_date: date | None
+    activity: Activity | None
+    monthly_resources: float | None
+    isolated: bool | None
+
+    def age(self, reference: date) -> int | None:
+        """Age in completed years at ``reference``."""
+        return age_at(self.birth_date, reference)
+
+
+@dataclass(frozen=True)
+class OccupancyFacts:
+    """The occupancy in force at the reference date, with its unit and site."""
+
+    id: int
+    unit_id: int
+    offer_id: int | None
+    start_date: date
+    end_date: date | None
+    typology: Typology
+    site_id: int
+    landlord_id: int
+    in_priority_district: bool
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    """A referral of the household, with the kind of organisation that proposed it."""
+
+    id: int
+    offer_id: int
+    proposer_id: int
+    proposer_kind: OrganisationKind
+    decision: ReferralDecision
+    proposed_on: date
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """Everything the core knows about a household that eligibility rules may need."""
+
+    id: int
+    owner_id: int
+    confidential: bool
+    members: tuple[MemberFacts, ...]
+    occupancy: OccupancyFacts | None
+    referrals: tuple[ReferralFacts, ...]
+
+    def ages(self, reference: date) -> list[int | None]:
+        """Ages of the members at ``reference`` (None for unknown birth dates)."""
+        return [m.age(reference) for m in self.members]
+
+    @property
+    def reference_person(self) -> MemberFacts | None:
+        """The reference person, or the first member when none is marked."""
+        for m in self.members:
+            if m.role is MemberRole.REFERENCE:
+                return m
+        return self.members[0] if self.members else None
+
+    def monthly_resources(self) -> float | None:
+        """Sum of the members' monthly resources; None if any member's is unknown."""
+        values = [m.monthly_resources for m in self.members]
+        if not values or any(v is None for v in values):
+            return None
+        return float(sum(v for v in values if v is not None))
+
+    def referrals_to(self, offer_id: int | None) -> tuple[ReferralFacts, ...]:
+        """Referrals of the household to ``offer_id``."""
+        return tuple(r for r in self.referrals if r.offer_id == offer_id)
+
+
+def load_household_facts(
+    session: Session, household_ids: Iterable[int], reference_date: date
+) -> dict[int, HouseholdFacts]:
+    """Load the core facts of ``household_ids`` at ``reference_date`` in three statements a chunk."""
+    ids = sorted(set(household_ids))
+    out: dict[int, HouseholdFacts] = {}
+    for part in chunks(ids):
+        heads = {
+            row.id: row
+            for row in session.execute(
+                select(Household.id, Household.owner_id, Household.confidential).where(
+                    Household.id.in_(part)  # type: ignore[union-attr]
+                )
+            )
+        }
+        members: dict[int, list[MemberFacts]] = defaultdict(list)
+        person_rows = session.execute(
+            select(
+                Person.household_id,
+                Person.id,
+                Person.role,
+                Person.birth_date,
+                Person.activity,
+                Person.monthly_resources,
+                Person.isolated,
+            )
+            .where(Person.household_id.in_(part))  # type: ignore[attr-defined]
+            .where(or_(Person.left_on.is_(None), Person.left_on > reference_date))  # type: ignore[union-attr]
+            .order_by(Person.household_id, Person.id)
+        )
+        for r in person_rows:
+            members[r.household_id].append(
+                MemberFacts(r.id, r.role, r.birth_date, r.activity, r.monthly_resources, r.isolated)
+            )
+        occupancies: dict[int, OccupancyFacts] = {}
+        occ_rows = session.execute(
+            select(
+                Occupancy.household_id,
+                Occupancy.id,
+                Occupancy.unit_id,
+                Occupancy.offer_id,
+                Occupancy.start_date,
+                Occupancy.end_date,
+                Unit.typology,
+                Unit.site_id,
+                Unit.owner_id.label("landlord_id"),  # type: ignore[attr-defined]
+                Site.in_priority_district,
+            )
+            .join(Unit, Unit.id == Occupancy.unit_id)  # type: ignore[arg-type]
+            .join(Site, Site.id == Unit.site_id)  # type: ignore[arg-type]
+            .where(Occupancy.household_id.in_(part))  # type: ignore[attr-defined]
+            .where(Occupancy.start_date <= reference_date)  # type: ignore[arg-type]
+            .where(or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference_date))  # type: ignore[union-attr]
+            .order_by(Occupancy.household_id, Occupancy.start_date)
+        )
+        for r in occ_rows:
+            # The latest occupancy started wins when two overlap (a move on the same day).
+            occupancies[r.household_id] = OccupancyFacts(
+                r.id,
+                r.unit_id,
+                r.offer_id,
+                r.start_date,
+                r.end_date,
+                r.typology,
+                r.site_id,
+                r.landlord_id,
+                bool(r.in_priority_district),
+            )
+        referrals: dict[int, list[ReferralFacts]] = defaultdict(list)
+        ref_rows = session.execute(
+            select(
+                Referral.household_id,
+                Referral.id,
+                Referral.offer_id,
+                Referral.proposer_id,
+                Organisation.kind,
+                Referral.decision,
+                Referral.proposed_on,
+            )
+            .join(Organisation, Organisation.id == Referral.proposer_id)  # type: ignore[arg-type]
+            .where(
+                and_(
+                    Referral.household_id.in_(part),  # type: ignore[attr-defined]
+                    Referral.proposed_on <= reference_date,  # type: ignore[arg-type]
+                )
+            )
+            .order_by(Referral.household_id, Referral.proposed_on)
+        )
+        for r in ref_rows:
+            referrals[r.household_id].append(
+                ReferralFacts(r.id, r.offer_id, r.proposer_id, r.kind, r.decision, r.proposed_on)
+            )
+        for hid, head in heads.items():
+            out[hid] = HouseholdFacts(
+                hid,
+                head.owner_id,
+                bool(head.confidential),
+                tuple(members.get(hid, ())),
+                occupancies.get(hid),
+                tuple(referrals.get(hid, ())),
+            )
+    return out

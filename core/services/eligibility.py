@@ -1,0 +1,109 @@
+"""Eligibility: the core runs a scheme's batch rule and derives each household's verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import or_, select, union
+from sqlmodel import Session
+
+from core.contract import CriterionKind, CriterionResult, EligibilityRequest, Outcome, Status, Verdict
+from core.facts import load_household_facts
+from core.models import Household, Offer, Referral
+from core.plugins import Registry
+from core.services.schemes import SchemeUnavailable, installed
+
+#: Households evaluated per rule call; rules load their own tables per batch.
+BATCH = 2000
+
+
+class RuleContractError(RuntimeError):
+    """A rule returned results that do not match its declared criteria."""
+
+
+def evaluate(
+    session: Session,
+    registry: Registry,
+    scheme_code: str,
+    household_ids: Iterable[int],
+    reference_date: date,
+    offer: Offer | None = None,
+) -> dict[int, Verdict]:
+    """Verdicts of ``household_ids`` for a scheme (and offer) at ``reference_date``, in batches."""
+    scheme = installed(registry, scheme_code)
+    rule = registry.rules.get(scheme_code)
+    if rule is None:
+        raise SchemeUnavailable(
+            "NO_ELIGIBILITY_RULE",
+            f"Le dispositif « {scheme_code} » n'a pas de règle d'éligibilité.",
+        )
+    if offer is not None and offer.scheme != scheme_code:
+        raise SchemeUnavailable("SCHEME_MISMATCH", f"L'offre ne relève pas du dispositif « {scheme_code} ».")
+    snapshot = scheme.parameters_at(reference_date, offer.parameters if offer else None)
+    ids = sorted(set(household_ids))
+    declared = [c.code for c in rule.criteria]
+    kinds = {c.code: c.kind for c in rule.criteria}
+    out: dict[int, Verdict] = {}
+    for i in range(0, len(ids), BATCH):
+        part = tuple(ids[i : i + BATCH])
+        facts = load_household_facts(session, part, reference_date)
+        present = tuple(h for h in part if h in facts)
+        request = EligibilityRequest(session, scheme, offer, present, reference_date, snapshot, facts)
+        results = rule.evaluate(request)
+        for hid in present:
+            criteria = _ordered(results.get(hid, ()), declared, kinds, scheme_code)
+            out[hid] = Verdict(
+                scheme_code,
+                hid,
+                offer.id if offer else None,
+                Verdict.status_of(criteria),
+                criteria,
+                reference_date,
+                snapshot,
+            )
+    return out
+
+
+def _ordered(
+    results: Sequence[CriterionResult], declared: list[str], kinds: dict[str, CriterionKind], scheme: str
+) -> tuple[CriterionResult, ...]:
+    """Check a rule answered every declared criterion once, in catalogue order."""
+    by_code = {r.code: r for r in results}
+    if set(by_code) != set(declared) or len(by_code) != len(results):
+        raise RuleContractError(
+            f"the {scheme} rule answered {sorted(by_code)} but declares {sorted(declared)}"
+        )
+    return tuple(
+        CriterionResult(r.code, r.outcome, r.message, r.value, r.threshold, kinds[r.code])
+        for r in (by_code[c] for c in declared)
+    )
+
+
+def candidate_population(offer: Offer) -> object:
+    """SELECT of the household ids considered for an offer: the landlord's and manager's, and referred."""
+    owned = select(Household.id).where(
+        or_(Household.owner_id == offer.landlord_id, Household.owner_id == offer.manager_id),
+        Household.closed_on.is_(None),  # type: ignore[union-attr]
+    )
+    referred = select(Referral.household_id).where(Referral.offer_id == offer.id)
+    return union(owned, referred)
+
+
+def candidates(
+    session: Session,
+    registry: Registry,
+    offer: Offer,
+    reference_date: date,
+    statuses: Sequence[Status] | None = None,
+) -> list[Verdict]:
+    """Verdicts of the offer's candidate population, filtered by status, in household id order."""
+    ids = [row[0] for row in session.execute(candidate_population(offer))]  # type: ignore[call-overload]
+    verdicts = evaluate(session, registry, offer.scheme, ids, reference_date, offer)
+    wanted = set(statuses) if statuses else None
+    return [v for _, v in sorted(verdicts.items()) if wanted is None or v.status in wanted]
+
+
+def unknown(code: str, message: str, threshold: str | None = None) -> CriterionResult:
+    """Helper for rules: a criterion whose fact is unknown."""
+    return CriterionResult(code, Outcome.UNKNOWN, message, None, threshold)
