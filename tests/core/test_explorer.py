@@ -447,3 +447,42 @@ def test_browser_reports_refused_introspection_and_bad_variables(readme: Path, t
     assert body["data-schema"] == "error"
     assert "introspection" in element_text(dom, "schema-status").lower()
     assert body["data-csp-violations"] == "0"
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_browser_runs_a_query_through_the_real_app(tmp_path: Path) -> None:
+    from core.testing import make_test_app
+    from tests.core import sample_plugin
+
+    thema = make_test_app(tmp_path, [sample_plugin])
+    try:
+        thema.graphql(
+            'mutation { createOrganisation(input: {name: "Clésence", kind: LANDLORD}) { userErrors { code } } }'
+        )
+        params = urlencode({"query": "{ organisations { totalCount nodes { name } } }", "run": "1"})
+        with serve(thema.app) as origin:
+            dom, page_requests = dump_dom(f"{origin}/graphql?{params}", tmp_path)
+    finally:
+        thema.close()
+    body = body_attributes(dom)
+    assert body["data-state"] == "done", element_text(dom, "status")
+    assert json.loads(element_text(dom, "result")) == {
+        "data": {"organisations": {"totalCount": 1, "nodes": [{"name": "Clésence"}]}}
+    }
+    assert body["data-schema"] == "ready" and body["data-examples"] == "ready"
+    assert body["data-csp-violations"] == "0"
+    assert {urlsplit(url).netloc for url in page_requests} == {urlsplit(origin).netloc}
+
+
+def test_real_app_serves_the_explorer_with_the_readme_examples(tmp_path: Path) -> None:
+    from core.testing import make_test_app
+
+    thema = make_test_app(tmp_path, [])
+    try:
+        page = thema.request("GET", "/graphql", headers={"accept": "text/html"})
+        assert page.status_code == 200 and page.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+        examples = thema.request("GET", "/graphql/examples").json()
+        assert any("Vivaldi" in e["title"] for e in examples)
+    finally:
+        thema.close()
