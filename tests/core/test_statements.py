@@ -1,0 +1,49 @@
+"""No N+1: the SQL statements of a request do not grow with page size or nesting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+from core.testing import ThemaTestApp
+
+HOUSEHOLDS = """query($first: Int) { households(first: $first) { totalCount nodes { id reference owner { name }
+  members { firstName age } occupancies { unit { label site { name } } offer { name } }
+  currentOccupancy { unit { label } } referrals { decision } supportEpisodes { startDate contacts { kind } } } } }"""
+ORGANISATIONS = """query($first: Int) { organisations(first: $first) { nodes { name schemes { scheme }
+  sites(first: $first) { totalCount nodes { name units(first: $first) { totalCount nodes { label site { name } } } offers { name } } }
+  households(first: $first) { totalCount nodes { reference } } } } }"""
+OFFERS = """query($first: Int) { offers(first: $first) { nodes { name landlord { name } manager { name } site { name }
+  units(first: $first) { totalCount nodes { label } } residents(first: $first) { totalCount nodes { household { reference } unit { label } } }
+  referrals(first: $first) { totalCount nodes { decision proposer { name } } } } } }"""
+
+
+@contextmanager
+def counting(app: ThemaTestApp) -> Iterator[list[int]]:
+    """Count the SQL statements sent while the block runs."""
+    count = [0]
+
+    def on_execute(*_: object) -> None:
+        count[0] += 1
+
+    event.listen(app.engine, "before_cursor_execute", on_execute)
+    try:
+        yield count
+    finally:
+        event.remove(app.engine, "before_cursor_execute", on_execute)
+
+
+def statements(app: ThemaTestApp, query: str, first: int) -> int:
+    with counting(app) as count:
+        app.graphql(query, {"first": first})
+    return count[0]
+
+
+def test_statement_counts_do_not_grow_with_page_size(sample_app: ThemaTestApp) -> None:
+    sample_app.demo(households=250)
+    for query in (HOUSEHOLDS, ORGANISATIONS, OFFERS):
+        small, large = statements(sample_app, query, 10), statements(sample_app, query, 100)
+        assert small == large, (query[:40], small, large)
+    assert statements(sample_app, HOUSEHOLDS, 100) <= 10
