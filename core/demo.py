@@ -412,7 +412,9 @@ def load_core_world(ctx: DemoContext) -> None:
 def _synthetic_household(ctx: DemoContext) -> list[dict[str, Any]]:
     """A tenant household of one to four members with plausible ages and activities."""
     size = ctx.rng.choice((1, 1, 2, 2, 3, 4))
-    head_age = ctx.rng.randrange(22, 68)
+    # Heads and spouses stay under 60 so that no synthetic tenant turns 70 for a decade after the
+    # demo date: programmes targeting older tenants count their own households exactly.
+    head_age = ctx.rng.randrange(22, 60)
     members: list[dict[str, Any]] = [
         {
             "age": head_age,
@@ -425,7 +427,7 @@ def _synthetic_household(ctx: DemoContext) -> list[dict[str, Any]]:
     for i in range(1, size):
         members.append(
             {
-                "age": ctx.rng.randrange(1, 18) if i > 1 else min(69, head_age + ctx.rng.randrange(-5, 5)),
+                "age": ctx.rng.randrange(1, 18) if i > 1 else min(59, head_age + ctx.rng.randrange(-5, 5)),
                 "role": MemberRole.CHILD if i > 1 else MemberRole.SPOUSE,
                 "monthly_resources": 0.0 if i > 1 else float(ctx.rng.randrange(0, 1800)),
                 "isolated": False,

@@ -21,6 +21,7 @@ from core.graphql.common import (
 )
 from core.graphql.loaders import by_id, child_counts, children
 from core.graphql.relay import Node, from_global_id, to_global_id
+from core.services.schemes import SchemeUnavailable, enabled_schemes, require_enabled
 from core.services.write import (
     Checker,
     InvalidInput,
@@ -57,6 +58,7 @@ __all__ = [
     "Node",
     "ParameterSnapshot",
     "Problem",
+    "SchemeUnavailable",
     "Status",
     "Typology",
     "UserError",
@@ -67,10 +69,12 @@ __all__ = [
     "children",
     "context",
     "decode_id",
+    "enabled_schemes",
     "fail",
     "from_global_id",
     "get_ref",
     "patch",
+    "require_enabled",
     "to_global_id",
     "transaction",
     "user_errors",

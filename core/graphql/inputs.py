@@ -95,6 +95,19 @@ class CreatePartnershipInput:
     end_date: date | None = strawberry.field(default=None, description="End, if known.")
 
 
+@strawberry.input(description="Changes to a partnership; omitted fields keep their value.")
+class UpdatePartnershipInput:
+    """Update a partnership."""
+
+    id: strawberry.ID = strawberry.field(description="Partnership to update.")
+    version: int | None = strawberry.field(default=None, description=_VERSION)
+    role: PartnershipRole | None = strawberry.field(default=UNSET, description="New role.")
+    grants_resident_files: bool | None = strawberry.field(
+        default=UNSET, description="Whether the partner may read the residents' files."
+    )
+    start_date: date | None = strawberry.field(default=UNSET, description="New start date.")
+
+
 @strawberry.input(description="End a partnership at a date.")
 class EndPartnershipInput:
     """End a partnership."""
@@ -296,6 +309,19 @@ class StartOccupancyInput:
     )
     start_date: date = strawberry.field(description="Move-in date.")
     idempotency_key: str | None = strawberry.field(default=None, description=_IDEM)
+
+
+@strawberry.input(description="Corrections to an occupancy; omitted fields keep their value.")
+class UpdateOccupancyInput:
+    """Update an occupancy."""
+
+    id: strawberry.ID = strawberry.field(description="Occupancy to correct.")
+    version: int | None = strawberry.field(default=None, description=_VERSION)
+    start_date: date | None = strawberry.field(default=UNSET, description="Corrected move-in date.")
+    exit_destination: ExitDestination | None = strawberry.field(
+        default=UNSET, description="Corrected destination (ended occupancies)."
+    )
+    exit_reason: str | None = strawberry.field(default=UNSET, description="Corrected exit reason.")
 
 
 @strawberry.input(description="A household leaves a unit.")

@@ -1412,6 +1412,18 @@ class Mutation(*ext("Mutation")):  # type: ignore[misc]
             lambda x: w.create_partnership(x.session, input),
         )
 
+    @_m("Update a partnership.")
+    def update_partnership(
+        self, info: Info, input: Annotated[i.UpdatePartnershipInput, _IN]
+    ) -> PartnershipPayload:
+        return _run(
+            info,
+            PartnershipPayload,
+            "partnership",
+            Partnership.of,
+            lambda x: w.update_partnership(x.session, input),
+        )
+
     @_m("End a partnership.")
     def end_partnership(self, info: Info, input: Annotated[i.EndPartnershipInput, _IN]) -> PartnershipPayload:
         return _run(
@@ -1558,6 +1570,12 @@ class Mutation(*ext("Mutation")):  # type: ignore[misc]
             "occupancy",
             Occupancy.of,
             lambda x: w.start_occupancy(x.session, input),
+        )
+
+    @_m("Correct an occupancy.")
+    def update_occupancy(self, info: Info, input: Annotated[i.UpdateOccupancyInput, _IN]) -> OccupancyPayload:
+        return _run(
+            info, OccupancyPayload, "occupancy", Occupancy.of, lambda x: w.update_occupancy(x.session, input)
         )
 
     @_m("A household leaves its unit.")

@@ -241,6 +241,20 @@ def create_partnership(session: Session, data: Any) -> Partnership:
     return row
 
 
+def update_partnership(session: Session, data: Any) -> Partnership:
+    """Change a partnership's role, resident-files grant or start date."""
+    row = get_ref(session, Partnership, data.id, "id", "Partnership")
+    values = provided(data, "role", "grants_resident_files", "start_date")
+    c = Checker()
+    for key, value in values.items():
+        c.require(value is not None, camel(key), "REQUIRED", "Ce champ est obligatoire.")
+    c.dates(values.get("start_date") or row.start_date, row.end_date)
+    c.done()
+    check_version(row, data.version)
+    patch(row, values)
+    return row
+
+
 def end_partnership(session: Session, data: Any) -> Partnership:
     """End a partnership at a date."""
     row = get_ref(session, Partnership, data.id, "id", "Partnership")
@@ -714,6 +728,30 @@ def start_occupancy(session: Session, data: Any) -> Occupancy:
     )
     session.add(row)
     remember(session, "startOccupancy", data.idempotency_key, unit.owner_id, row)
+    return row
+
+
+def update_occupancy(session: Session, data: Any) -> Occupancy:
+    """Correct an occupancy's start date or exit details."""
+    row = get_ref(session, Occupancy, data.id, "id", "Occupancy")
+    values = provided(data, "start_date", "exit_destination", "exit_reason")
+    c = Checker()
+    c.require(
+        values.get("start_date", True) is not None, "startDate", "REQUIRED", "Ce champ est obligatoire."
+    )
+    c.dates(values.get("start_date") or row.start_date, row.end_date)
+    if row.end_date is None:
+        for key in ("exit_destination", "exit_reason"):
+            c.require(
+                values.get(key) is None,
+                camel(key),
+                "NOT_ENDED",
+                "Cette occupation n'est pas terminée : utilisez endOccupancy.",
+            )
+    c.text(values.get("exit_reason"), "exitReason")
+    c.done()
+    check_version(row, data.version)
+    patch(row, values)
     return row
 
 

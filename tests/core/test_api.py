@@ -311,3 +311,78 @@ def test_malformed_requests_get_clear_answers(sample_app: ThemaTestApp) -> None:
 def test_health_endpoints(sample_app: ThemaTestApp) -> None:
     assert sample_app.request("GET", "/healthz").json() == {"status": "ok"}
     assert sample_app.request("GET", "/readyz").json() == {"status": "ok"}
+
+
+def test_partnership_lifecycle(sample_app: ThemaTestApp) -> None:
+    g = build_graph(sample_app)
+    p = mutate(
+        sample_app,
+        "createPartnership",
+        "CreatePartnershipInput",
+        {
+            "organisationId": g.landlord,
+            "partnerId": g.association,
+            "role": "MANAGES_OFFER",
+            "scope": "OFFERS",
+            "offerIds": [g.offer],
+            "startDate": "2020-01-01",
+        },
+        "partnership { id version offerIds grantsResidentFiles }",
+    )["partnership"]
+    assert p["offerIds"] == [g.offer] and p["grantsResidentFiles"] is False
+    q = "mutation($i: UpdatePartnershipInput!) { updatePartnership(input: $i) { partnership { grantsResidentFiles version } userErrors { field code } } }"
+    out = sample_app.graphql(q, {"i": {"id": p["id"], "version": p["version"], "grantsResidentFiles": True}})[
+        "updatePartnership"
+    ]
+    assert out == {"partnership": {"grantsResidentFiles": True, "version": 2}, "userErrors": []}
+    bad = sample_app.graphql(
+        'mutation($id: ID!) { endPartnership(input: {id: $id, endDate: "2019-01-01"}) { userErrors { field code } } }',
+        {"id": p["id"]},
+    )
+    assert bad["endPartnership"]["userErrors"] == [{"field": "endDate", "code": "DATE_ORDER"}]
+    self_partner = sample_app.graphql(
+        'mutation($o: ID!) { createPartnership(input: {organisationId: $o, partnerId: $o, role: FUNDS, startDate: "2020-01-01"}) { userErrors { field code } } }',
+        {"o": g.landlord},
+    )
+    assert self_partner["createPartnership"]["userErrors"] == [
+        {"field": "partnerId", "code": "SAME_ORGANISATION"}
+    ]
+    listed = sample_app.graphql(
+        "query($o: ID!) { organisation(id: $o) { partnerships { role partner { name } } } }",
+        {"o": g.association},
+    )
+    assert listed["organisation"]["partnerships"] == [
+        {"role": "MANAGES_OFFER", "partner": {"name": "Association"}}
+    ]
+
+
+def test_occupancy_corrections(sample_app: ThemaTestApp) -> None:
+    g = build_graph(sample_app)
+    hid = household(sample_app, g.landlord, "1990-05-01")
+    occ = mutate(
+        sample_app,
+        "startOccupancy",
+        "StartOccupancyInput",
+        {"householdId": hid, "unitId": g.units[0], "startDate": "2022-01-01"},
+        "occupancy { id }",
+    )["occupancy"]["id"]
+    q = "mutation($i: UpdateOccupancyInput!) { updateOccupancy(input: $i) { occupancy { startDate exitDestination } userErrors { field code } } }"
+    assert sample_app.graphql(q, {"i": {"id": occ, "exitDestination": "SOCIAL_RENTAL"}})["updateOccupancy"][
+        "userErrors"
+    ] == [{"field": "exitDestination", "code": "NOT_ENDED"}]
+    assert sample_app.graphql(q, {"i": {"id": occ, "startDate": "2021-12-01"}})["updateOccupancy"] == {
+        "occupancy": {"startDate": "2021-12-01", "exitDestination": None},
+        "userErrors": [],
+    }
+    mutate(
+        sample_app,
+        "endOccupancy",
+        "EndOccupancyInput",
+        {"occupancyId": occ, "endDate": "2023-06-30", "exitDestination": "PRIVATE_RENTAL"},
+        "occupancy { id }",
+    )
+    out = sample_app.graphql(q, {"i": {"id": occ, "exitDestination": "SOCIAL_RENTAL"}})["updateOccupancy"]
+    assert out == {
+        "occupancy": {"startDate": "2021-12-01", "exitDestination": "SOCIAL_RENTAL"},
+        "userErrors": [],
+    }
