@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 #: Version of the hook contract this core implements (major.minor). A plugin declaring a
 #: different major, or a higher minor, is refused at start-up.
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.1"
 
 
 class ParameterType(enum.StrEnum):
@@ -263,7 +263,10 @@ class Period:
 
 @dataclass(frozen=True)
 class IndicatorRequest:
-    """What the core hands an indicator: the scope, the scheme's offers in it, and the period."""
+    """What the core hands an indicator: the scope, the scheme's offers in it, and the period.
+
+    ``parameters`` gives each offer's parameters (scheme defaults, dated versions and the offer's
+    overrides) in force at the end of the period."""
 
     session: Session
     scheme: Scheme
@@ -271,6 +274,8 @@ class IndicatorRequest:
     scope_id: int
     offer_ids: tuple[int, ...]
     period: Period
+    #: Parameters of each offer (with its overrides) in force at the end of the period. Added in 1.1.
+    parameters: Mapping[int, ParameterSnapshot] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

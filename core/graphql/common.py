@@ -109,15 +109,20 @@ class Verdict:
     parameters: ParameterSnapshot = strawberry.field(description="The parameters used.")
     criteria: list[CriterionResult] = strawberry.field(description="Every criterion, evaluated.")
 
-    @strawberry.field(description="Criteria not satisfied (required ones first).")
+    @strawberry.field(description="Required criteria not satisfied: why the household is ineligible.")
     def failing(self) -> list[CriterionResult]:
-        """Shortcut for front-ends."""
-        return [c for c in self.criteria if c.outcome is contract.Outcome.NOT_SATISFIED]
+        """Shortcut for front-ends: an unmet priority criterion is not a failure."""
+        return [
+            c
+            for c in self.criteria
+            if c.outcome is contract.Outcome.NOT_SATISFIED and c.kind is contract.CriterionKind.REQUIRED
+        ]
 
-    @strawberry.field(description="Criteria whose facts are unknown: what to ask for.")
+    @strawberry.field(description="Criteria whose facts are unknown, required ones first: what to ask for.")
     def missing(self) -> list[CriterionResult]:
         """Shortcut for front-ends."""
-        return [c for c in self.criteria if c.outcome is contract.Outcome.UNKNOWN]
+        unknown = [c for c in self.criteria if c.outcome is contract.Outcome.UNKNOWN]
+        return sorted(unknown, key=lambda c: c.kind is not contract.CriterionKind.REQUIRED)
 
     @staticmethod
     def of(v: contract.Verdict) -> Verdict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlmodel import Session
@@ -26,9 +27,9 @@ class ComputedIndicator:
 
 def offers_in_scope(
     session: Session, scope: ScopeKind, scope_id: int, period: Period
-) -> dict[str, tuple[int, ...]]:
-    """The offers of each scheme within the scope that run during the period, in one statement."""
-    stmt = select(Offer.scheme, Offer.id).where(
+) -> dict[str, dict[int, dict[str, Any]]]:
+    """The offers (id → parameter overrides) of each scheme in the scope during the period."""
+    stmt = select(Offer.scheme, Offer.id, Offer.parameters).where(
         Offer.start_date <= period.end,  # type: ignore[arg-type]
         or_(Offer.end_date.is_(None), Offer.end_date >= period.start),  # type: ignore[union-attr]
     )
@@ -38,10 +39,10 @@ def offers_in_scope(
         stmt = stmt.where(Offer.site_id == scope_id)
     else:
         stmt = stmt.where(Offer.id == scope_id)
-    out: dict[str, list[int]] = {}
-    for scheme, offer_id in session.execute(stmt.order_by(Offer.id)):
-        out.setdefault(scheme, []).append(offer_id)
-    return {k: tuple(v) for k, v in out.items()}
+    out: dict[str, dict[int, dict[str, Any]]] = {}
+    for scheme, offer_id, overrides in session.execute(stmt.order_by(Offer.id)):
+        out.setdefault(scheme, {})[offer_id] = dict(overrides or {})
+    return out
 
 
 def compute(
@@ -61,7 +62,16 @@ def compute(
     out: list[ComputedIndicator] = []
     for code in codes:
         definition = installed(registry, code)
-        request = IndicatorRequest(session, definition, scope, scope_id, by_scheme.get(code, ()), period)
+        offers = by_scheme.get(code, {})
+        request = IndicatorRequest(
+            session,
+            definition,
+            scope,
+            scope_id,
+            tuple(offers),
+            period,
+            {oid: definition.parameters_at(period.end, overrides) for oid, overrides in offers.items()},
+        )
         for ind in registry.indicators_of(code):
             if keys and ind.key not in keys:
                 continue
