@@ -8,7 +8,10 @@ installed plugins) and ``thema_app_factory``. Databases: a SQLite file per app, 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +29,7 @@ from sqlmodel import Session
 from core.app import create_app
 from core.demo import DemoContext, run_demo
 from core.migrate import upgrade
-from core.plugins import Registry
+from core.plugins import Registry, build_registry
 from core.settings import Settings
 
 POSTGRES_ENV = "THEMA_TEST_POSTGRES_URL"
@@ -37,13 +40,14 @@ def postgres_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
 
 
-def create_database(base_url: str) -> str:
-    """Create a throwaway database on the server of ``base_url``; return its URL."""
+def create_database(base_url: str, template: str | None = None) -> str:
+    """Create a throwaway database on the server of ``base_url`` (a copy of ``template``)."""
     url = make_url(base_url)
     name = f"thema_t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
 
@@ -55,6 +59,32 @@ def drop_database(db_url: str, base_url: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+#: Migrated template databases, one per backend and plugin set, copied for each test app.
+_TEMPLATES: dict[tuple[str, tuple[str, ...]], str] = {}
+
+
+def _template(backend: str, registry: Registry, base: str | None) -> str:
+    """A database migrated once for this plugin set: a SQLite file path or a PostgreSQL name."""
+    key = (backend, tuple(sorted(p.module for p in registry.plugins)))
+    found = _TEMPLATES.get(key)
+    if found is not None:
+        return found
+    if backend == "postgres":
+        assert base is not None
+        url = create_database(base)
+        upgrade(url, registry)
+        found = str(make_url(url).database)
+        atexit.register(drop_database, url, base)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="thema-templates-"))
+        path = folder / "template.db"
+        upgrade(f"sqlite:///{path}", registry)
+        found = str(path)
+        atexit.register(shutil.rmtree, folder, True)
+    _TEMPLATES[key] = found
+    return found
 
 
 class ThemaTestApp:
@@ -70,7 +100,6 @@ class ThemaTestApp:
         self.app = create_app(settings, plugins)
         self.registry: Registry = self.app.state.registry
         self.engine = self.app.state.engine
-        upgrade(settings.database_url, self.registry)
         self._cleanup = cleanup
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -139,14 +168,19 @@ def make_test_app(
 ) -> ThemaTestApp:
     """An app with ``plugins`` (None: the installed ones) on a fresh database of ``backend``."""
     cleanup = None
+    base = postgres_url()
+    if backend == "postgres" and base is None:
+        pytest.skip(f"{POSTGRES_ENV} is not set")
+    probe = Settings(environment="test", **settings)
+    template = _template(backend, build_registry(probe, plugins), base)
     if backend == "postgres":
-        base = postgres_url()
-        if base is None:
-            pytest.skip(f"{POSTGRES_ENV} is not set")
-        url = create_database(base)
+        assert base is not None
+        url = create_database(base, template=template)
         cleanup = lambda: drop_database(url, base)  # noqa: E731
     else:
-        url = f"sqlite:///{tmp_path / f'thema-{uuid.uuid4().hex[:8]}.db'}"
+        path = tmp_path / f"thema-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
     config = Settings(database_url=url, environment="test", fixed_today=today, **settings)
     try:
         return ThemaTestApp(config, plugins, cleanup)

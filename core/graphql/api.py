@@ -21,7 +21,7 @@ from core.graphql.common import (
 )
 from core.graphql.loaders import by_id, child_counts, children
 from core.graphql.relay import Node, from_global_id, to_global_id
-from core.services.schemes import SchemeUnavailable, enabled_schemes, require_enabled
+from core.services.schemes import SchemeUnavailable, enabled_schemes, ensure_enabled, require_enabled
 from core.services.write import (
     Checker,
     InvalidInput,
@@ -70,6 +70,7 @@ __all__ = [
     "context",
     "decode_id",
     "enabled_schemes",
+    "ensure_enabled",
     "fail",
     "from_global_id",
     "get_ref",

@@ -8,6 +8,7 @@ mapping a type name to the plugin mixins that extend it, so each schema gets its
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated, Any
 
@@ -1144,6 +1145,16 @@ _NODE_TYPES: dict[str, tuple[type, Any]] = {
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="Global id.")]
 
 
+async def _node(info: Info, gid: strawberry.ID) -> Any:
+    """The object a global id names, or None (unknown type, malformed or missing)."""
+    decoded = from_global_id(str(gid))
+    if decoded is None or decoded[0] not in _NODE_TYPES:
+        return None
+    model, conv = _NODE_TYPES[decoded[0]]
+    row = await by_id(info.context, model).load(decoded[1])
+    return None if row is None else conv(row)
+
+
 @strawberry.type(description="Entry points for reading the graph.")
 class Query(*ext("Query")):  # type: ignore[misc]
     """Root query."""
@@ -1151,12 +1162,7 @@ class Query(*ext("Query")):  # type: ignore[misc]
     @strawberry.field(description="Any object by its global id (null when not found).")
     async def node(self, info: Info, id: IdArg) -> Node | None:
         """Refetch an object."""
-        decoded = from_global_id(str(id))
-        if decoded is None or decoded[0] not in _NODE_TYPES:
-            return None
-        model, conv = _NODE_TYPES[decoded[0]]
-        row = await by_id(info.context, model).load(decoded[1])
-        return None if row is None else conv(row)  # type: ignore[no-any-return]
+        return await _node(info, id)
 
     @strawberry.field(description="Several objects by their global ids, in order (null for those not found).")
     async def nodes(
@@ -1167,7 +1173,7 @@ class Query(*ext("Query")):  # type: ignore[misc]
         """Refetch objects."""
         if len(ids) > info.context.settings.max_page_size:
             raise GraphQLError("Au plus 100 identifiants.", extensions={"code": "PAGE_SIZE"})
-        return [await self.node(info, i) for i in ids]
+        return list(await asyncio.gather(*(_node(info, i) for i in ids)))
 
     @strawberry.field(description="Organisations, optionally of one kind.")
     def organisations(

@@ -52,6 +52,20 @@ def enabled_schemes(session: Session, organisation_ids: Iterable[int], on: date)
     return out
 
 
+def ensure_enabled(
+    session: Session, code: str, organisation_id: int, on: date, field: str, label: str | None = None
+) -> None:
+    """For writes: a SCHEME_NOT_ENABLED user error on ``field`` unless the organisation runs it."""
+    from core.services.write import fail
+
+    if code not in enabled_schemes(session, [organisation_id], on)[organisation_id]:
+        raise fail(
+            field,
+            "SCHEME_NOT_ENABLED",
+            f"Le dispositif « {label or code} » n'est pas activé pour cette organisation à cette date.",
+        )
+
+
 def require_enabled(
     session: Session, registry: Registry, code: str, organisation_id: int, on: date
 ) -> Scheme:

@@ -1,0 +1,156 @@
+"""ASR eligibility: a tenant of the landlord, isolated, in great precarity or with suspected troubles."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core import Criterion, CriterionResult, EligibilityRequest, HouseholdFacts, Outcome, chunks
+from plugins.asr.models import AsrProfile
+from plugins.asr.scheme import CODE, SOURCE_PUBLIC
+
+TENANT = f"{CODE}.tenant"
+ISOLATED = f"{CODE}.isolated"
+VULNERABILITY = f"{CODE}.vulnerability"
+
+CRITERIA = (
+    Criterion(TENANT, "Locataire du bailleur", source=SOURCE_PUBLIC),
+    Criterion(ISOLATED, "Locataire isolé", source=SOURCE_PUBLIC),
+    Criterion(
+        VULNERABILITY,
+        "Grande précarité dans le logement ou troubles psychiques suspectés",
+        source=SOURCE_PUBLIC,
+    ),
+)
+
+
+def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
+    """Evaluate every ASR criterion for the households of the batch."""
+    profiles: dict[int, AsrProfile] = {}
+    for part in chunks(list(req.household_ids)):
+        stmt = select(AsrProfile).where(AsrProfile.household_id.in_(part))  # type: ignore[attr-defined]
+        for row in req.session.execute(stmt).scalars():
+            profiles[row.household_id] = row
+    landlord_id = req.offer.landlord_id if req.offer is not None else None
+    return {
+        hid: [
+            _tenant(req.facts[hid], landlord_id),
+            _isolated(req.facts[hid]),
+            _vulnerability(profiles.get(hid)),
+        ]
+        for hid in req.household_ids
+    }
+
+
+def _tenant(facts: HouseholdFacts, landlord_id: int | None) -> CriterionResult:
+    threshold = "occupation en cours d'un logement du bailleur de l'offre"
+    occ = facts.occupancy
+    if occ is None:
+        return CriterionResult(
+            TENANT,
+            Outcome.NOT_SATISFIED,
+            "Le ménage n'occupe aucun logement à la date de référence.",
+            None,
+            threshold,
+        )
+    if landlord_id is None:
+        # Without an offer there is no landlord to compare with: any current tenancy counts.
+        return CriterionResult(
+            TENANT,
+            Outcome.SATISFIED,
+            "Le ménage est locataire (aucune offre : bailleur non comparé).",
+            str(occ.landlord_id),
+            "occupation en cours d'un logement",
+        )
+    if occ.landlord_id == landlord_id:
+        return CriterionResult(
+            TENANT,
+            Outcome.SATISFIED,
+            "Le ménage est locataire du bailleur de l'offre.",
+            str(occ.landlord_id),
+            str(landlord_id),
+        )
+    return CriterionResult(
+        TENANT,
+        Outcome.NOT_SATISFIED,
+        "Le ménage occupe un logement d'un autre bailleur que celui de l'offre.",
+        str(occ.landlord_id),
+        str(landlord_id),
+    )
+
+
+def _isolated(facts: HouseholdFacts) -> CriterionResult:
+    threshold = "personne de référence isolée"
+    person = facts.reference_person
+    if person is None:
+        return CriterionResult(
+            ISOLATED,
+            Outcome.UNKNOWN,
+            "Composition du ménage inconnue : aucun membre saisi.",
+            None,
+            threshold,
+        )
+    if person.isolated is None:
+        return CriterionResult(
+            ISOLATED,
+            Outcome.UNKNOWN,
+            "Isolement du locataire non renseigné.",
+            None,
+            threshold,
+        )
+    if person.isolated:
+        return CriterionResult(
+            ISOLATED,
+            Outcome.SATISFIED,
+            "Le locataire est isolé.",
+            "oui",
+            threshold,
+        )
+    return CriterionResult(
+        ISOLATED,
+        Outcome.NOT_SATISFIED,
+        "Le locataire n'est pas isolé.",
+        "non",
+        threshold,
+    )
+
+
+def _vulnerability(profile: AsrProfile | None) -> CriterionResult:
+    # Messages never say which of the two holds: suspected troubles are health data.
+    threshold = "grande précarité ou troubles psychiques suspectés"
+    if profile is None:
+        return CriterionResult(
+            VULNERABILITY,
+            Outcome.UNKNOWN,
+            "Situation non évaluée : aucun repérage ASR pour ce ménage.",
+            None,
+            threshold,
+        )
+    values = (profile.great_precarity, profile.suspected_psychological_troubles)
+    if True in values:
+        return CriterionResult(
+            VULNERABILITY,
+            Outcome.SATISFIED,
+            "Situation de fragilité repérée (grande précarité ou troubles psychiques suspectés).",
+            "oui",
+            threshold,
+        )
+    if None in values:
+        missing = []
+        if profile.great_precarity is None:
+            missing.append("grande précarité")
+        if profile.suspected_psychological_troubles is None:
+            missing.append("troubles psychiques suspectés")
+        return CriterionResult(
+            VULNERABILITY,
+            Outcome.UNKNOWN,
+            "Non renseigné : " + ", ".join(missing) + ".",
+            None,
+            threshold,
+        )
+    return CriterionResult(
+        VULNERABILITY,
+        Outcome.NOT_SATISFIED,
+        "Ni grande précarité ni troubles psychiques suspectés.",
+        "non",
+        threshold,
+    )

@@ -1,0 +1,267 @@
+"""CHRS eligibility: an adult, a difficulty, a need for support, a SIAO referral; violence priority."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from core import (
+    Criterion,
+    CriterionKind,
+    CriterionResult,
+    EligibilityRequest,
+    HouseholdFacts,
+    Outcome,
+    ReferralFacts,
+    chunks,
+)
+from core.models import Offer, OrganisationKind, ReferralDecision
+from plugins.chrs.models import ChrsProfile
+from plugins.chrs.scheme import CODE, SOURCE_PUBLIC, SOURCE_REFERRAL, SOURCE_VIOLENCE
+
+ADULT = f"{CODE}.adult"
+DIFFICULTY = f"{CODE}.difficulty"
+NEEDS_SUPPORT = f"{CODE}.needs_support"
+REFERRAL = f"{CODE}.referral"
+VIOLENCE_PRIORITY = f"{CODE}.violence_victim"
+
+CRITERIA = (
+    Criterion(ADULT, "Au moins un adulte dans le ménage", source=SOURCE_PUBLIC),
+    Criterion(
+        DIFFICULTY,
+        "Difficultés importantes (économiques, familiales, de santé ou d'insertion)",
+        source=SOURCE_PUBLIC,
+    ),
+    Criterion(
+        NEEDS_SUPPORT,
+        "Besoin d'un accompagnement avant d'intégrer un logement de droit commun",
+        source=SOURCE_PUBLIC,
+    ),
+    Criterion(REFERRAL, "Orientation par le SIAO", source=SOURCE_REFERRAL),
+    Criterion(
+        VIOLENCE_PRIORITY,
+        "Victime de violences conjugales (public prioritaire)",
+        kind=CriterionKind.PRIORITY,
+        source=SOURCE_VIOLENCE,
+    ),
+)
+
+#: The four kinds of difficulty of the source text, as (profile column, French label).
+DIFFICULTIES = (
+    ("economic_difficulty", "économiques"),
+    ("family_difficulty", "familiales"),
+    ("health_difficulty", "de santé"),
+    ("insertion_difficulty", "d'insertion"),
+)
+
+#: Referrals that still stand: a refused or withdrawn orientation no longer counts.
+_LIVE_DECISIONS = frozenset({ReferralDecision.PENDING, ReferralDecision.ADMITTED})
+
+
+def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
+    """Evaluate every CHRS criterion for the households of the batch."""
+    profiles = _profiles(req)
+    chrs_offers = _chrs_offer_ids(req) if req.offer is None else set()
+    min_age = int(req.parameters.values["min_adult_age"])
+    requires_referral = bool(req.parameters.values["requires_referral"])
+    out: dict[int, list[CriterionResult]] = {}
+    for hid in req.household_ids:
+        facts = req.facts[hid]
+        profile = profiles.get(hid)
+        out[hid] = [
+            _adult(facts, req, min_age),
+            _difficulty(profile),
+            _needs_support(profile),
+            _referral(facts, req, requires_referral, chrs_offers),
+            _violence(profile),
+        ]
+    return out
+
+
+def _profiles(req: EligibilityRequest) -> dict[int, ChrsProfile]:
+    """The CHRS profiles of the batch, one statement per chunk."""
+    found: dict[int, ChrsProfile] = {}
+    for part in chunks(list(req.household_ids)):
+        stmt = select(ChrsProfile).where(ChrsProfile.household_id.in_(part))  # type: ignore[attr-defined]
+        for row in req.session.execute(stmt).scalars():
+            found[row.household_id] = row
+    return found
+
+
+def _chrs_offer_ids(req: EligibilityRequest) -> set[int]:
+    """Without an offer, a referral to any CHRS offer counts: the ids of those referred to."""
+    referred = {r.offer_id for f in req.facts.values() for r in f.referrals}
+    if not referred:
+        return set()
+    stmt = select(Offer.id).where(Offer.scheme == CODE, Offer.id.in_(sorted(referred)))  # type: ignore[union-attr]
+    return {row[0] for row in req.session.execute(stmt)}
+
+
+def _adult(facts: HouseholdFacts, req: EligibilityRequest, min_age: int) -> CriterionResult:
+    threshold = f"≥ {min_age} ans"
+    if not facts.members:
+        return CriterionResult(
+            ADULT,
+            Outcome.UNKNOWN,
+            "Composition du ménage inconnue : aucun membre saisi.",
+            None,
+            threshold,
+        )
+    ages = facts.ages(req.reference_date)
+    known = [a for a in ages if a is not None]
+    oldest = max(known) if known else None
+    if oldest is not None and oldest >= min_age:
+        return CriterionResult(
+            ADULT,
+            Outcome.SATISFIED,
+            f"Le ménage compte un adulte ({oldest} ans).",
+            str(oldest),
+            threshold,
+        )
+    if len(known) < len(ages):
+        return CriterionResult(
+            ADULT,
+            Outcome.UNKNOWN,
+            "Date de naissance inconnue : impossible de vérifier la présence d'un adulte.",
+            str(oldest) if oldest is not None else None,
+            threshold,
+        )
+    return CriterionResult(
+        ADULT,
+        Outcome.NOT_SATISFIED,
+        f"Aucun membre n'a {min_age} ans ou plus (le plus âgé a {oldest} ans) : les mineurs "
+        "non accompagnés relèvent d'autres services.",
+        str(oldest),
+        threshold,
+    )
+
+
+def _difficulty(profile: ChrsProfile | None) -> CriterionResult:
+    threshold = "au moins une difficulté : " + ", ".join(label for _, label in DIFFICULTIES)
+    if profile is None:
+        return CriterionResult(
+            DIFFICULTY,
+            Outcome.UNKNOWN,
+            "Difficultés du ménage non évaluées (profil CHRS absent).",
+            None,
+            threshold,
+        )
+    values = [(label, getattr(profile, col)) for col, label in DIFFICULTIES]
+    present = [label for label, v in values if v is True]
+    if present:
+        return CriterionResult(
+            DIFFICULTY,
+            Outcome.SATISFIED,
+            f"{len(present)} difficulté(s) importante(s) relevée(s).",
+            str(len(present)),
+            threshold,
+        )
+    missing = [label for label, v in values if v is None]
+    if missing:
+        return CriterionResult(
+            DIFFICULTY,
+            Outcome.UNKNOWN,
+            "Difficultés non évaluées : " + ", ".join(missing) + ".",
+            None,
+            threshold,
+        )
+    return CriterionResult(
+        DIFFICULTY,
+        Outcome.NOT_SATISFIED,
+        "Aucune difficulté importante (économique, familiale, de santé ou d'insertion).",
+        "0",
+        threshold,
+    )
+
+
+def _needs_support(profile: ChrsProfile | None) -> CriterionResult:
+    threshold = "oui"
+    value = None if profile is None else profile.needs_support_before_housing
+    if value is None:
+        return CriterionResult(
+            NEEDS_SUPPORT,
+            Outcome.UNKNOWN,
+            "Besoin d'accompagnement avant un logement de droit commun non évalué.",
+            None,
+            threshold,
+        )
+    if value:
+        return CriterionResult(
+            NEEDS_SUPPORT,
+            Outcome.SATISFIED,
+            "Le ménage a besoin d'un accompagnement avant d'intégrer un logement de droit commun.",
+            "oui",
+            threshold,
+        )
+    return CriterionResult(
+        NEEDS_SUPPORT,
+        Outcome.NOT_SATISFIED,
+        "Le ménage peut intégrer un logement de droit commun sans accompagnement préalable.",
+        "non",
+        threshold,
+    )
+
+
+def _referral(
+    facts: HouseholdFacts, req: EligibilityRequest, required: bool, chrs_offers: set[int]
+) -> CriterionResult:
+    threshold = "orientation SIAO (institution), en attente ou admise"
+    if not required:
+        return CriterionResult(
+            REFERRAL,
+            Outcome.SATISFIED,
+            "Orientation par le SIAO non exigée pour cette offre.",
+            None,
+            "non requise",
+        )
+    if req.offer is not None:
+        referrals: Sequence[ReferralFacts] = facts.referrals_to(req.offer.id)
+    else:
+        referrals = [r for r in facts.referrals if r.offer_id in chrs_offers]
+    siao = [r for r in referrals if r.proposer_kind is OrganisationKind.INSTITUTION]
+    live = [r for r in siao if r.decision in _LIVE_DECISIONS]
+    if live:
+        latest = max(live, key=lambda r: r.proposed_on)
+        return CriterionResult(
+            REFERRAL,
+            Outcome.SATISFIED,
+            f"Orienté par le SIAO le {latest.proposed_on.strftime('%d/%m/%Y')}.",
+            latest.decision.value,
+            threshold,
+        )
+    if siao:
+        message = "Orientation SIAO refusée ou retirée : une nouvelle orientation est attendue."
+    elif referrals:
+        message = "Orientation reçue d'une structure qui n'est pas le SIAO : orientation SIAO attendue."
+    else:
+        message = "Aucune orientation par le SIAO : l'admission suit une orientation du SIAO."
+    return CriterionResult(REFERRAL, Outcome.UNKNOWN, message, None, threshold)
+
+
+def _violence(profile: ChrsProfile | None) -> CriterionResult:
+    threshold = "oui"
+    value = None if profile is None else profile.domestic_violence_victim
+    if value is None:
+        return CriterionResult(
+            VIOLENCE_PRIORITY,
+            Outcome.UNKNOWN,
+            "Situation de violences conjugales non renseignée.",
+            None,
+            threshold,
+        )
+    if value:
+        return CriterionResult(
+            VIOLENCE_PRIORITY,
+            Outcome.SATISFIED,
+            "Public prioritaire : victime de violences conjugales.",
+            "oui",
+            threshold,
+        )
+    return CriterionResult(
+        VIOLENCE_PRIORITY,
+        Outcome.NOT_SATISFIED,
+        "Pas de priorité au titre des violences conjugales.",
+        "non",
+        threshold,
+    )

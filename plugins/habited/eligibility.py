@@ -1,0 +1,167 @@
+"""HabiTED eligibility: age, diagnosis, verbal language, transport autonomy, daytime activity.
+
+Every criterion is required ("Jeunes adultes (18 à 40 ans) présentant des troubles de l'autisme
+ou des Ted …, ayant acquis le verbal. Aptitude à se déplacer dans les transports en commun,
+personnes ayant une activité en journée"). The batch's profiles are read in one statement;
+an unknown fact gives UNKNOWN naming it. The diagnosis is health data: verdicts never echo it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core import Criterion, CriterionResult, EligibilityRequest, HouseholdFacts, Outcome, chunks
+from plugins.habited.models import HabitedDayActivity, HabitedDiagnosis, HabitedProfile
+from plugins.habited.scheme import PUBLIC
+
+AGE = "habited.age"
+DIAGNOSIS = "habited.diagnosis"
+VERBAL = "habited.verbal_language"
+TRANSPORT = "habited.transport_autonomy"
+DAY_ACTIVITY = "habited.day_activity"
+
+CRITERIA = (
+    Criterion(AGE, "Locataire âgé de 18 à 40 ans", source=PUBLIC),
+    Criterion(DIAGNOSIS, "Troubles de l'autisme ou TED diagnostiqués", source=PUBLIC),
+    Criterion(VERBAL, "Langage verbal acquis", source=PUBLIC),
+    Criterion(TRANSPORT, "Autonome dans les transports en commun", source=PUBLIC),
+    Criterion(
+        DAY_ACTIVITY,
+        "Activité en journée : milieu ordinaire, atelier protégé, ESAT ou accueil de jour",
+        source=PUBLIC,
+    ),
+)
+
+DAY_ACTIVITY_LABELS = {
+    HabitedDayActivity.ORDINARY_EMPLOYMENT: "activité salariée en milieu ordinaire",
+    HabitedDayActivity.SHELTERED_WORKSHOP: "atelier protégé",
+    HabitedDayActivity.ESAT: "ESAT",
+    HabitedDayActivity.DAY_CENTRE: "accueil de jour",
+    HabitedDayActivity.NONE: "aucune activité en journée",
+}
+ACCEPTED_ACTIVITIES = "milieu ordinaire, atelier protégé, ESAT, accueil de jour"
+
+
+def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
+    """Evaluate every criterion for every household of the batch."""
+    values = req.parameters.values
+    profiles = load_profiles(req.session, req.household_ids)
+    out: dict[int, list[CriterionResult]] = {}
+    for hid in req.household_ids:
+        profile = profiles.get(hid)
+        out[hid] = [
+            check_age(req.facts[hid], req, values),
+            check_diagnosis(profile),
+            check_flag(
+                VERBAL,
+                profile.verbal_language if profile else None,
+                "Langage verbal acquis.",
+                "Langage verbal non acquis.",
+                "Acquisition du langage verbal non renseignée.",
+            ),
+            check_flag(
+                TRANSPORT,
+                profile.public_transport_autonomy if profile else None,
+                "Se déplace seul dans les transports en commun.",
+                "Ne se déplace pas seul dans les transports en commun.",
+                "Autonomie dans les transports en commun non renseignée.",
+            ),
+            check_day_activity(profile),
+        ]
+    return out
+
+
+def load_profiles(session: Session, household_ids: Sequence[int]) -> dict[int, HabitedProfile]:
+    """Profiles of the batch, by household id (one statement per chunk)."""
+    out: dict[int, HabitedProfile] = {}
+    for part in chunks(household_ids):
+        stmt = select(HabitedProfile).where(col(HabitedProfile.household_id).in_(part))
+        out.update((p.household_id, p) for p in session.exec(stmt))
+    return out
+
+
+def check_age(facts: HouseholdFacts, req: EligibilityRequest, values: Mapping[str, Any]) -> CriterionResult:
+    """The tenant (reference person) is aged from min_age to max_age, in completed years."""
+    low, high = values["min_age"], values["max_age"]
+    threshold = f"{low} à {high} ans"
+    person = facts.reference_person
+    if person is None:
+        return CriterionResult(
+            AGE, Outcome.UNKNOWN, "Aucun membre n'est renseigné dans le ménage.", None, threshold
+        )
+    age = person.age(req.reference_date)
+    if age is None:
+        return CriterionResult(
+            AGE,
+            Outcome.UNKNOWN,
+            "Date de naissance inconnue : l'âge ne peut être vérifié.",
+            None,
+            threshold,
+        )
+    if low <= age <= high:
+        return CriterionResult(
+            AGE, Outcome.SATISFIED, f"Âge dans la tranche {threshold}.", f"{age} ans", threshold
+        )
+    return CriterionResult(
+        AGE, Outcome.NOT_SATISFIED, f"Âge hors de la tranche {threshold}.", f"{age} ans", threshold
+    )
+
+
+def check_diagnosis(profile: HabitedProfile | None) -> CriterionResult:
+    """Autism or TED on file; the value says only whether it is attested (health data)."""
+    threshold = "troubles de l'autisme ou TED"
+    diagnosis = profile.diagnosis if profile else None
+    if diagnosis is None:
+        return CriterionResult(DIAGNOSIS, Outcome.UNKNOWN, "Diagnostic non renseigné.", None, threshold)
+    if diagnosis is HabitedDiagnosis.NONE:
+        return CriterionResult(
+            DIAGNOSIS,
+            Outcome.NOT_SATISFIED,
+            "Aucun diagnostic de troubles de l'autisme ou de TED.",
+            "non attesté",
+            threshold,
+        )
+    return CriterionResult(
+        DIAGNOSIS,
+        Outcome.SATISFIED,
+        "Diagnostic attesté (donnée de santé, non affichée).",
+        "attesté",
+        threshold,
+    )
+
+
+def check_flag(code: str, value: bool | None, yes: str, no: str, unknown: str) -> CriterionResult:
+    """A yes / no fact of the profile that must be yes."""
+    if value is None:
+        return CriterionResult(code, Outcome.UNKNOWN, unknown, None, "oui")
+    if value:
+        return CriterionResult(code, Outcome.SATISFIED, yes, "oui", "oui")
+    return CriterionResult(code, Outcome.NOT_SATISFIED, no, "non", "oui")
+
+
+def check_day_activity(profile: HabitedProfile | None) -> CriterionResult:
+    """A daytime activity among ordinary employment, sheltered workshop, ESAT, day centre."""
+    activity = profile.day_activity if profile else None
+    if activity is None:
+        return CriterionResult(
+            DAY_ACTIVITY,
+            Outcome.UNKNOWN,
+            "Activité en journée non renseignée.",
+            None,
+            ACCEPTED_ACTIVITIES,
+        )
+    label = DAY_ACTIVITY_LABELS[activity]
+    if activity is HabitedDayActivity.NONE:
+        return CriterionResult(
+            DAY_ACTIVITY,
+            Outcome.NOT_SATISFIED,
+            "Aucune activité en journée parmi celles attendues.",
+            label,
+            ACCEPTED_ACTIVITIES,
+        )
+    return CriterionResult(
+        DAY_ACTIVITY, Outcome.SATISFIED, f"Activité en journée : {label}.", label, ACCEPTED_ACTIVITIES
+    )

@@ -1,0 +1,1 @@
+"""Tests of the « Seniors à domicile » plugin."""
