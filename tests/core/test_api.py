@@ -390,7 +390,15 @@ def test_occupancy_corrections(sample_app: ThemaTestApp) -> None:
 
 def test_nodes_refetches_several_ids_in_order(sample_app: ThemaTestApp) -> None:
     g = build_graph(sample_app)
-    data = sample_app.graphql("query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }", {"ids": [g.site, "bogus", g.landlord]})
-    assert data["nodes"] == [{"__typename": "Site", "id": g.site}, None, {"__typename": "Organisation", "id": g.landlord}]
-    too_many = sample_app.graphql_raw("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [g.site] * 101})
+    data = sample_app.graphql(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }", {"ids": [g.site, "bogus", g.landlord]}
+    )
+    assert data["nodes"] == [
+        {"__typename": "Site", "id": g.site},
+        None,
+        {"__typename": "Organisation", "id": g.landlord},
+    ]
+    too_many = sample_app.graphql_raw(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [g.site] * 101}
+    )
     assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE"
