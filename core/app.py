@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -37,6 +38,17 @@ def default_readme() -> Path | None:
     """The project's README, when running from a checkout (the explorer's examples)."""
     candidate = Path(__file__).resolve().parent.parent / "README.md"
     return candidate if candidate.exists() else None
+
+
+def plugin_readmes(registry: Registry) -> list[Path]:
+    """The README.md beside each loaded plugin's package, whose examples the explorer offers too."""
+    found = []
+    for plugin in registry.plugins:
+        module = sys.modules.get(plugin.module)
+        path = Path(module.__file__).parent / "README.md" if module and module.__file__ else None
+        if path is not None and path.exists():
+            found.append(path)
+    return found
 
 
 def _error(message: str, code: str, status: int) -> JSONResponse:
@@ -155,7 +167,7 @@ def create_app(
 
     readme = settings.readme_path or default_readme()
     routes = [
-        *explorer.routes(readme),
+        *explorer.routes(readme, plugin_readmes(registry)),
         Route("/graphql", endpoint.handle, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),

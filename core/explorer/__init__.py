@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -99,13 +100,13 @@ async def _serve_asset(request: Request) -> Response:
     return Response(asset.body, media_type=media_type, headers=_headers(asset.etag))
 
 
-def _examples_endpoint(readme_path: Path | None) -> Route:
-    """Build the /graphql/examples route; the README is re-read on each request."""
+def _examples_endpoint(readme_paths: Sequence[Path | None]) -> Route:
+    """Build the /graphql/examples route; the READMEs are re-read on each request."""
 
     async def examples(request: Request) -> Response:
-        """List the README's example queries as JSON."""
+        """List the READMEs' example queries as JSON, in order."""
         try:
-            found = load_examples(readme_path)
+            found = [example for path in readme_paths for example in load_examples(path)]
         except (ValueError, UnicodeDecodeError) as exc:
             logger.warning("explorer examples unavailable: %s", exc)
             return JSONResponse({"error": str(exc)}, status_code=500, headers=_headers())
@@ -114,10 +115,13 @@ def _examples_endpoint(readme_path: Path | None) -> Route:
     return Route("/graphql/examples", examples, methods=["GET"], name="explorer_examples")
 
 
-def routes(readme_path: Path | None) -> list[BaseRoute]:
-    """Routes for the explorer's assets (/graphql/explorer/...) and /graphql/examples."""
+def routes(readme_path: Path | None, more: Sequence[Path] = ()) -> list[BaseRoute]:
+    """Routes for the explorer's assets (/graphql/explorer/...) and /graphql/examples.
+
+    Examples come from ``readme_path`` first, then from each of ``more`` (e.g. plugins' READMEs).
+    """
     return [
-        _examples_endpoint(readme_path),
+        _examples_endpoint([readme_path, *more]),
         Route(
             "/graphql/explorer/{name}",
             _serve_asset,
