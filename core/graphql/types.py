@@ -593,6 +593,9 @@ class Offer(*ext("Offer"), Node):  # type: ignore[misc]
             list[c.Status] | None, strawberry.argument(description="Only these statuses.")
         ] = None,
         on: OnDate = None,
+        referred_only: Annotated[
+            bool, strawberry.argument(description="Only households referred to this offer (applicants).")
+        ] = False,
         first: First = None,
         after: After = None,
     ) -> Connection[Candidate]:
@@ -601,7 +604,7 @@ class Offer(*ext("Offer"), Node):  # type: ignore[misc]
         day = on or ctx.today
         try:
             require_enabled(ctx.session, ctx.registry, self.scheme, self.row.landlord_id, day)
-            verdicts = elig.candidates(ctx.session, ctx.registry, self.row, day, status)
+            verdicts = elig.candidates(ctx.session, ctx.registry, self.row, day, status, referred_only)
         except SchemeUnavailable as exc:
             raise _scheme_error(exc) from None
         rows = list_connection([(v.household_id, v) for v in verdicts], _first(info, first), after)

@@ -80,13 +80,15 @@ def _ordered(
     )
 
 
-def candidate_population(offer: Offer) -> object:
+def candidate_population(offer: Offer, referred_only: bool = False) -> object:
     """SELECT of the household ids considered for an offer: the landlord's and manager's, and referred."""
+    referred = select(Referral.household_id).where(Referral.offer_id == offer.id)
+    if referred_only:
+        return referred
     owned = select(Household.id).where(
         or_(Household.owner_id == offer.landlord_id, Household.owner_id == offer.manager_id),
         Household.closed_on.is_(None),  # type: ignore[union-attr]
     )
-    referred = select(Referral.household_id).where(Referral.offer_id == offer.id)
     return union(owned, referred)
 
 
@@ -96,9 +98,11 @@ def candidates(
     offer: Offer,
     reference_date: date,
     statuses: Sequence[Status] | None = None,
+    referred_only: bool = False,
 ) -> list[Verdict]:
     """Verdicts of the offer's candidate population, filtered by status, in household id order."""
-    ids = [row[0] for row in session.execute(candidate_population(offer))]  # type: ignore[call-overload]
+    population = candidate_population(offer, referred_only)
+    ids = [row[0] for row in session.execute(population)]  # type: ignore[call-overload]
     verdicts = evaluate(session, registry, offer.scheme, ids, reference_date, offer)
     wanted = set(statuses) if statuses else None
     return [v for _, v in sorted(verdicts.items()) if wanted is None or v.status in wanted]

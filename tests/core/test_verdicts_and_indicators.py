@@ -170,3 +170,21 @@ def test_scheme_catalogue_describes_the_plugin(sample_app: ThemaTestApp) -> None
     assert s["indicators"] == [{"key": "occupied", "hasDrillDown": True}]
     assert s["sensitiveFields"] == [{"fieldName": "sample_greeting", "permission": "sample.social"}]
     assert s["enabledFor"] == [{"id": g.landlord}]
+
+
+def test_candidates_can_be_limited_to_referred_households(sample_app: ThemaTestApp) -> None:
+    g = build_graph(sample_app)
+    referred = household(sample_app, g.association, "2000-01-01", reference="REF")
+    household(sample_app, g.association, "2000-01-01", reference="OWN")
+    mutate(
+        sample_app,
+        "createReferral",
+        "CreateReferralInput",
+        {"householdId": referred, "offerId": g.offer, "proposerId": g.landlord, "proposedOn": "2023-01-01"},
+        "referral { id }",
+    )
+    q = 'query($o: ID!, $r: Boolean!) { offer(id: $o) { candidates(date: "2024-01-01", referredOnly: $r) { nodes { household { reference } } } } }'
+    every = sample_app.graphql(q, {"o": g.offer, "r": False})["offer"]["candidates"]["nodes"]
+    only = sample_app.graphql(q, {"o": g.offer, "r": True})["offer"]["candidates"]["nodes"]
+    assert sorted(n["household"]["reference"] for n in every) == ["OWN", "REF"]
+    assert [n["household"]["reference"] for n in only] == ["REF"]
