@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from core.contract import Scheme
-from core.models import SchemeEnablement
+from core.models import Offer, SchemeEnablement
 from core.plugins import Registry
 
 
@@ -52,13 +52,30 @@ def enabled_schemes(session: Session, organisation_ids: Iterable[int], on: date)
     return out
 
 
+def runs_scheme(session: Session, code: str, organisation_id: int, on: date) -> bool:
+    """Whether the organisation enabled the scheme, or manages an offer of it for a landlord who did."""
+    if code in enabled_schemes(session, [organisation_id], on)[organisation_id]:
+        return True
+    managed = session.execute(
+        select(Offer.landlord_id)
+        .where(Offer.scheme == code, Offer.manager_id == organisation_id)
+        .where(Offer.start_date <= on, or_(Offer.end_date.is_(None), Offer.end_date >= on))  # type: ignore[union-attr]
+    ).scalars()
+    landlords = set(managed)
+    return any(code in schemes for schemes in enabled_schemes(session, landlords, on).values())
+
+
 def ensure_enabled(
     session: Session, code: str, organisation_id: int, on: date, field: str, label: str | None = None
 ) -> None:
-    """For writes: a SCHEME_NOT_ENABLED user error on ``field`` unless the organisation runs it."""
+    """For writes: a SCHEME_NOT_ENABLED user error on ``field`` unless the organisation runs it.
+
+    An organisation runs a scheme when it enabled it, or when it manages an offer of that scheme
+    whose landlord enabled it (an association running a landlord's offer).
+    """
     from core.services.write import fail
 
-    if code not in enabled_schemes(session, [organisation_id], on)[organisation_id]:
+    if not runs_scheme(session, code, organisation_id, on):
         raise fail(
             field,
             "SCHEME_NOT_ENABLED",

@@ -111,3 +111,25 @@ def test_profile_loaded_in_batch_for_many_households(app: ThemaTestApp, world: W
     assert len(statements) == 1  # one statement for the whole page (DataLoader)
     found = {e["node"]["reference"]: e["node"]["fjt"] for e in edges}
     assert found == {"H0": {"activityDetail": "D0"}, "H1": {"activityDetail": "D1"}, "H2": None}
+
+
+def test_profile_allowed_for_a_manager_running_an_enabled_landlord_offer(
+    app: ThemaTestApp, world: World
+) -> None:
+    # The association enabled nothing itself: it runs the landlord's FJT offer, which is enough.
+    manager = organisation(app, "Gestionnaire sans activation", "ASSOCIATION")
+    mutate(
+        app,
+        "createOffer",
+        {
+            "scheme": "fjt",
+            "name": "FJT géré",
+            "landlordId": world.landlord,
+            "managerId": manager,
+            "startDate": "2024-01-01",
+        },
+        "offer { id }",
+    )
+    h = household(app, manager, [young(22)])
+    payload = raw_mutate(app, "fjtSetProfile", {"householdId": h, "appliedOn": "2025-01-01"}, PROFILE)
+    assert payload["userErrors"] == [] and payload["profile"]["appliedOn"] == "2025-01-01"
