@@ -21,6 +21,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/thema migrate
 	$(BIN)/thema demo --if-empty
+	THEMA_HOST=$(HOST) $(BIN)/thema token demo --port $(PORT)
 	THEMA_HOST=$(HOST) THEMA_PORT=$(PORT) $(BIN)/thema serve
 
 test: install

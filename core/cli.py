@@ -11,11 +11,16 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from core.scaffold import app as plugin_app
 from core.settings import Settings
+from core.tokens_cli import token_app
 
 app = typer.Typer(help="thema: GraphQL backend for thematic housing offers.", no_args_is_help=True)
+app.add_typer(plugin_app, name="plugin")
+app.add_typer(token_app, name="token")
 console = Console()
 SCHEMA_DIR = Path("schema")
+SNAPSHOTS = SCHEMA_DIR / "snapshots"
 
 
 def _registry(settings: Settings):  # type: ignore[no-untyped-def]
@@ -115,7 +120,7 @@ def demo(
 
 
 def render_schemas(settings: Settings) -> dict[Path, str]:
-    """The SDL files: core with built-in plugins, and core alone."""
+    """The SDL files: core with built-in plugins, core alone, and core with each built-in plugin alone."""
     from core.graphql.schema import build_schema
     from core.plugins import build_registry
 
@@ -127,9 +132,16 @@ def render_schemas(settings: Settings) -> dict[Path, str]:
             "plugins_block": [],
         }
     )
-    full = build_schema(build_registry(builtin)).as_str() + "\n"
+    registry = build_registry(builtin)
+    full = build_schema(registry).as_str() + "\n"
     core_only = build_schema(build_registry(builtin, plugins=[])).as_str() + "\n"
-    return {SCHEMA_DIR / "schema.graphql": full, SCHEMA_DIR / "core.graphql": core_only}
+    files = {SCHEMA_DIR / "schema.graphql": full, SCHEMA_DIR / "core.graphql": core_only}
+    # One snapshot per built-in plugin alone: with core.graphql (core alone) and schema.graphql (all
+    # of them), a diff shows when a plugin changes, or when one changes another's types.
+    for info in registry.plugins:
+        alone = build_registry(builtin.model_copy(update={"plugins_allow": [info.name]}))
+        files[SNAPSHOTS / f"{info.name}.graphql"] = build_schema(alone).as_str() + "\n"
+    return files
 
 
 @app.command("export-schema")
@@ -137,10 +149,11 @@ def export_schema(
     check: bool = typer.Option(False, "--check", help="Fail if the committed files differ from the code."),
     directory: Path = typer.Option(SCHEMA_DIR, help="Where the SDL files live."),
 ) -> None:
-    """Write the SDL of core + built-in plugins and of the core alone to ``schema/``."""
+    """Write the SDL of core + built-in plugins, of the core alone, and of each built-in plugin alone."""
     stale = []
-    for path, sdl in render_schemas(Settings()).items():
-        target = directory / path.name
+    rendered = render_schemas(Settings())
+    for path, sdl in rendered.items():
+        target = directory / path.relative_to(SCHEMA_DIR)
         if check:
             if not target.exists() or target.read_text(encoding="utf-8") != sdl:
                 stale.append(str(target))
@@ -148,6 +161,14 @@ def export_schema(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(sdl, encoding="utf-8")
             console.print(f"écrit {target}")
+    expected = {directory / p.relative_to(SCHEMA_DIR) for p in rendered}
+    for extra in sorted((directory / SNAPSHOTS.relative_to(SCHEMA_DIR)).glob("*.graphql")):
+        if extra not in expected:  # the snapshot of a plugin no longer built in
+            if check:
+                stale.append(str(extra))
+            else:
+                extra.unlink()
+                console.print(f"supprimé {extra}")
     if stale:
         console.print(f"[red]Schéma périmé : {', '.join(stale)}. Lancez « thema export-schema ».[/red]")
         raise typer.Exit(1)
@@ -186,6 +207,15 @@ def plugins() -> None:
         where = sorted({n for c in codes for n in enabled.get(c, [])})
         table.add_row(p.name, ", ".join(codes), p.version, p.contract, p.source, ", ".join(where) or "—")
     console.print(table)
+
+
+def _add_batch() -> None:
+    from core.batch import app as eligibility_app
+
+    app.add_typer(eligibility_app, name="eligibility")
+
+
+_add_batch()
 
 
 def main() -> None:

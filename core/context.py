@@ -36,6 +36,10 @@ class RequestContext:
         self.caller = caller
         self.today = today or date.today()
         self.loaders: dict[str, Any] = {}
+        #: Audit events of the request (sensitive reads), written after it in one statement.
+        self.audit: list[dict[str, Any]] = []
+        #: Fields hidden from the caller, with the reason, reported in the response's extensions.
+        self.redactions: list[dict[str, Any]] = []
         self._session: Session | None = None
 
     @property
@@ -43,6 +47,13 @@ class RequestContext:
         """The request's database session, opened on first use."""
         if self._session is None:
             self._session = Session(self.engine, expire_on_commit=False)
+            caller = self.caller
+            if caller is not None:
+                from core.access import restrict_rows
+                from core.audit import watch_mutations
+
+                watch_mutations(self._session, caller.subject, caller.organisation_id)
+                restrict_rows(self._session, self)
         return self._session
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 #: Version of the hook contract this core implements (major.minor). A plugin declaring a
 #: different major, or a higher minor, is refused at start-up.
-CONTRACT_VERSION = "1.1"
+CONTRACT_VERSION = "1.2"
 
 
 class ParameterType(enum.StrEnum):
@@ -232,12 +232,37 @@ RuleFunction = Callable[[EligibilityRequest], Mapping[int, Sequence[CriterionRes
 
 
 @dataclass(frozen=True)
+class PopulationRequest:
+    """What the core hands a set-based rule: a whole population as a SELECT, the offer, date, parameters.
+
+    ``population`` is a SELECT of one column, the household ids. Added in 1.2.
+    """
+
+    session: Session
+    scheme: Scheme
+    offer: Offer | None
+    population: Select[Any]
+    reference_date: date
+    parameters: ParameterSnapshot
+
+
+#: A set-based rule returns a SELECT of ``household_id`` then, for each declared criterion in
+#: catalogue order, its outcome as an ``Outcome`` value: the database decides, not a Python loop.
+OutcomesFunction = Callable[[PopulationRequest], "Select[Any]"]
+
+
+@dataclass(frozen=True)
 class EligibilityRule:
-    """A scheme's eligibility rule: the criteria it checks and the batch function that checks them."""
+    """A scheme's eligibility rule: the criteria it checks and the batch function that checks them.
+
+    ``outcomes`` (optional, added in 1.2) gives the same outcomes for a whole population in SQL;
+    it must agree with ``evaluate`` household by household. Without it the core runs ``evaluate``.
+    """
 
     scheme: str
     criteria: tuple[Criterion, ...]
     evaluate: RuleFunction
+    outcomes: OutcomesFunction | None = None
 
 
 class ScopeKind(enum.StrEnum):

@@ -13,7 +13,8 @@ from sqlmodel import Session, create_engine
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for ``url``; SQLite gets foreign keys and WAL for concurrent readers."""
-    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    # hide_parameters: SQL errors never carry the values (personal data) into logs or messages.
+    kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": not echo}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}
     else:

@@ -6,8 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from core.models import (
@@ -176,10 +178,11 @@ def load_household_facts(
             .where(Occupancy.household_id.in_(part))  # type: ignore[attr-defined]
             .where(Occupancy.start_date <= reference_date)  # type: ignore[arg-type]
             .where(or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference_date))  # type: ignore[union-attr]
-            .order_by(Occupancy.household_id, Occupancy.start_date)
+            .order_by(Occupancy.household_id, Occupancy.start_date, Occupancy.id)
         )
         for r in occ_rows:
-            # The latest occupancy started wins when two overlap (a move on the same day).
+            # The latest occupancy started wins when two overlap (a move on the same day; then the
+            # latest created): ``current_occupancies`` picks the same one in SQL.
             occupancies[r.household_id] = OccupancyFacts(
                 r.id,
                 r.unit_id,
@@ -225,3 +228,79 @@ def load_household_facts(
                 tuple(referrals.get(hid, ())),
             )
     return out
+
+
+# -- set-based helpers: the same facts as SQL, for rules evaluating a whole population ------------
+def born_by(reference: date, age: int) -> date:
+    """Latest birth date giving at least ``age`` completed years at ``reference`` (as ``age_at``)."""
+    year = reference.year - age
+    try:
+        return date(year, reference.month, reference.day)
+    except ValueError:  # 29 February in a common year: born on 28 February is already that old
+        return date(year, 2, 28)
+
+
+def current_member(reference: date) -> ColumnElement[bool]:
+    """A person still in the household at ``reference`` (the members ``HouseholdFacts`` holds)."""
+    return or_(Person.left_on.is_(None), Person.left_on > reference)  # type: ignore[union-attr,operator]
+
+
+def current_occupancies(reference: date) -> Any:
+    """Subquery (household_id, unit_id, offer_id, landlord_id): the occupancy ``HouseholdFacts`` holds."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Occupancy.household_id,
+            order_by=(Occupancy.start_date.desc(), Occupancy.id.desc()),  # type: ignore[attr-defined,union-attr]
+        )
+        .label("rank")
+    )
+    inner = (
+        select(
+            Occupancy.household_id,
+            Occupancy.unit_id,
+            Occupancy.offer_id,
+            Unit.owner_id.label("landlord_id"),  # type: ignore[attr-defined]
+            rank,
+        )
+        .join(Unit, Unit.id == Occupancy.unit_id)  # type: ignore[arg-type]
+        .where(
+            Occupancy.start_date <= reference,  # type: ignore[arg-type]
+            or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference),  # type: ignore[union-attr,operator]
+        )
+        .subquery()
+    )
+    return (
+        select(inner.c.household_id, inner.c.unit_id, inner.c.offer_id, inner.c.landlord_id)
+        .where(inner.c.rank == 1)
+        .subquery("current_occupancy")
+    )
+
+
+def reference_people(reference: date) -> Any:
+    """Subquery (household_id, birth_date, isolated): ``HouseholdFacts.reference_person`` in SQL."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Person.household_id,
+            order_by=(case((Person.role == MemberRole.REFERENCE, 0), else_=1), Person.id),
+        )
+        .label("rank")
+    )
+    inner = (
+        select(Person.household_id, Person.birth_date, Person.isolated, rank)
+        .where(current_member(reference))
+        .subquery()
+    )
+    return (
+        select(inner.c.household_id, inner.c.birth_date, inner.c.isolated)
+        .where(inner.c.rank == 1)
+        .subquery("reference_person")
+    )
+
+
+def population_ids(population: Select[Any]) -> Any:
+    """The population as a subquery with one column ``id`` (distinct household ids)."""
+    sub = population.subquery()
+    first = next(iter(sub.c))
+    return select(first.label("id")).distinct().subquery("population")

@@ -8,7 +8,7 @@ Sensitive facts (health, violence) are never core columns: the plugin that needs
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -349,6 +349,54 @@ class IdempotencyRecord(SQLModel, table=True):
     object_id: int
 
 
+class Role(enum.StrEnum):
+    """What a token's holder may do within its organisation."""
+
+    ADMIN = "admin"  # everything its organisation may do, tokens included
+    STAFF = "staff"  # read and write its organisation's data
+    VIEWER = "viewer"  # read only
+    AUDITOR = "auditor"  # read the audit log of its organisation
+    PLATFORM = (
+        "platform"  # operators of the deployment: every organisation (no sensitive field unless granted)
+    )
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token: only its SHA-256 hash is stored; the secret is shown once at creation."""
+
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    # The organisation the holder acts for; null for platform operators.
+    owner_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    prefix: str = Field(max_length=16, index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    role: Role = enum_field(Role)
+    permissions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    label: str = Field(default="", max_length=100)
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """An append-only record: a sensitive field read, or a mutation and what it changed."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_owner_at", "owner_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    # The organisation whose data was touched (the household's owner), when known.
+    owner_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    at: datetime
+    actor: str = Field(max_length=100)
+    actor_organisation_id: int | None = None
+    action: str = Field(max_length=40)
+    object_type: str | None = Field(default=None, max_length=60)
+    object_id: int | None = None
+    household_id: int | None = Field(default=None, index=True)
+    field: str | None = Field(default=None, max_length=100)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 #: Core tables, in dependency order.
 CORE_TABLES: tuple[type[SQLModel], ...] = (
     Organisation,
@@ -365,4 +413,6 @@ CORE_TABLES: tuple[type[SQLModel], ...] = (
     SupportEpisode,
     SupportContact,
     IdempotencyRecord,
+    ApiToken,
+    AuditEvent,
 )

@@ -48,7 +48,35 @@ class Settings(BaseSettings):
     )
     max_page_size: int = Field(default=100, description="Largest `first` a connection accepts.")
     default_page_size: int = Field(default=20, description="Page size when `first` is omitted.")
+    max_body_bytes: int = Field(default=256 * 1024, ge=1, description="Largest request body, in bytes.")
+    max_batch_size: int = Field(default=10, ge=1, description="Most operations in one batched request.")
+    max_query_tokens: int = Field(
+        default=5_000, ge=1, description="Most lexical tokens (and comments) in a GraphQL document."
+    )
+    max_query_depth: int = Field(
+        default=15, ge=1, le=100, description="Deepest nesting of fields (and of fragments) in a query."
+    )
+    max_query_aliases: int = Field(default=50, ge=0, description="Most aliases in one operation.")
+    max_duplicate_fields: int = Field(
+        default=10, ge=1, description="Most times one field may be repeated in one selection."
+    )
+    max_query_directives: int = Field(default=50, ge=0, description="Most directives in one document.")
+    max_query_cost: int = Field(
+        default=20_000, ge=1, description="Highest estimated cost of a query (fields × page sizes)."
+    )
+    rate_limit_per_second: float = Field(
+        default=10.0, ge=0, description="Requests per second per token or address, per worker; 0: off."
+    )
+    rate_limit_burst: int = Field(default=100, ge=1, description="Requests a caller may send at once.")
+    introspection: Literal["always", "developers", "never"] = Field(
+        default="developers",
+        description="Who may introspect: everyone, callers with the developer permission, or no one.",
+    )
     fixed_today: date | None = Field(
         default=None, description="Freeze 'today' (tests and demos); unset in production."
+    )
+    authenticators: list[str] = Field(
+        default_factory=lambda: ["core.auth:TokenAuthenticator"],
+        description="Authenticators tried in order (module:Class), e.g. an OIDC JWT one before tokens.",
     )
     sql_echo: bool = Field(default=False, description="Log SQL statements (never in production).")

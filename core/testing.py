@@ -27,8 +27,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from core.app import create_app
+from core.auth import create_token
 from core.demo import DemoContext, run_demo
+from core.graphql.relay import from_global_id
 from core.migrate import upgrade
+from core.models import Role
 from core.plugins import Registry, build_registry
 from core.settings import Settings
 
@@ -101,9 +104,35 @@ class ThemaTestApp:
         self.registry: Registry = self.app.state.registry
         self.engine = self.app.state.engine
         self._cleanup = cleanup
+        #: A platform operator's token holding every permission: the default caller of the tests.
+        self.token = self.create_token(None, Role.PLATFORM, ["*"])
 
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """Send one HTTP request to the app in process (httpx over ASGI)."""
+    def create_token(
+        self, organisation: str | int | None, role: Role | str, permissions: Sequence[str] = ()
+    ) -> str:
+        """A bearer token for an organisation (global id or pk; None: a platform operator)."""
+        if isinstance(organisation, str):
+            decoded = from_global_id(organisation)
+            assert decoded is not None and decoded[0] == "Organisation", organisation
+            organisation = decoded[1]
+        with self.session() as s:
+            secret, _ = create_token(
+                s, organisation_id=organisation, role=Role(role), permissions=permissions
+            )
+        return secret
+
+    def request(self, method: str, path: str, *, token: str | None = "", **kwargs: Any) -> httpx.Response:
+        """Send one HTTP request to the app in process (httpx over ASGI), as ``token``.
+
+        ``token=""`` (default) sends the platform token unless an Authorization header is given;
+        ``token=None`` sends no credentials.
+        """
+        headers = dict(kwargs.pop("headers", None) or {})
+        if not any(k.lower() == "authorization" for k in headers):
+            chosen = self.token if token == "" else token
+            if chosen:
+                headers["Authorization"] = f"Bearer {chosen}"
+        kwargs["headers"] = headers
 
         async def send() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
@@ -118,10 +147,11 @@ class ThemaTestApp:
         variables: dict[str, Any] | None = None,
         *,
         headers: dict[str, str] | None = None,
+        token: str | None = "",
     ) -> dict[str, Any]:
-        """POST a GraphQL operation; the full JSON answer (data and errors)."""
+        """POST a GraphQL operation as ``token`` (default: the platform token); the full JSON answer."""
         response = self.request(
-            "POST", "/graphql", json={"query": query, "variables": variables}, headers=headers or {}
+            "POST", "/graphql", json={"query": query, "variables": variables}, headers=headers, token=token
         )
         answer: dict[str, Any] = response.json()
         return answer
@@ -132,9 +162,10 @@ class ThemaTestApp:
         variables: dict[str, Any] | None = None,
         *,
         headers: dict[str, str] | None = None,
+        token: str | None = "",
     ) -> dict[str, Any]:
         """POST a GraphQL operation and return its ``data``, failing the test on any error."""
-        answer = self.graphql_raw(query, variables, headers=headers)
+        answer = self.graphql_raw(query, variables, headers=headers, token=token)
         assert not answer.get("errors"), answer.get("errors")
         data: dict[str, Any] = answer["data"]
         return data
@@ -171,7 +202,9 @@ def make_test_app(
     base = postgres_url()
     if backend == "postgres" and base is None:
         pytest.skip(f"{POSTGRES_ENV} is not set")
-    probe = Settings(environment="test", **settings)
+    # Tests send bursts of requests: no rate limit unless a test asks for one.
+    settings = {"environment": "test", "rate_limit_per_second": 0.0, **settings}
+    probe = Settings(**settings)
     template = _template(backend, build_registry(probe, plugins), base)
     if backend == "postgres":
         assert base is not None
@@ -181,7 +214,7 @@ def make_test_app(
         path = tmp_path / f"thema-{uuid.uuid4().hex[:8]}.db"
         shutil.copyfile(template, path)
         url = f"sqlite:///{path}"
-    config = Settings(database_url=url, environment="test", fixed_today=today, **settings)
+    config = Settings(database_url=url, fixed_today=today, **settings)
     try:
         return ThemaTestApp(config, plugins, cleanup)
     except BaseException:
@@ -227,3 +260,15 @@ def thema_app_factory(tmp_path: Path, thema_backend: str) -> Iterator[Callable[.
 def thema_app(thema_app_factory: Callable[..., ThemaTestApp]) -> ThemaTestApp:
     """An app with every installed plugin on a fresh database."""
     return thema_app_factory()
+
+
+# The plugin authors' builders and conformance suite live beside this module; re-exported here.
+from core.conformance import CHECKS as CONFORMANCE_CHECKS  # noqa: E402, F401
+from core.conformance import ConformanceError, assert_conforms, check_plugin  # noqa: E402, F401
+from core.testkit import Kit, World, born, criterion, failing, missing  # noqa: E402, F401
+
+
+@pytest.fixture
+def thema_kit(thema_app: ThemaTestApp) -> Kit:
+    """Builders (organisations, sites, units, offers, households) on ``thema_app``, through the API."""
+    return Kit(thema_app)

@@ -19,13 +19,21 @@ def _in(col: Any, ids: Sequence[Any]) -> Any:
     return col.in_(ids)
 
 
+def _scoped(ctx: RequestContext, model: type, stmt: Select[Any]) -> Select[Any]:
+    """Restrict ``stmt`` to the rows of ``model`` the caller may read (see core.access)."""
+    from core.access import scope_of
+
+    return scope_of(ctx).filter(stmt, model)
+
+
 def by_id(ctx: RequestContext, model: type[M]) -> DataLoader[int, M | None]:
     """Rows of ``model`` by primary key."""
 
     async def load(keys: list[int]) -> list[M | None]:
         found: dict[int, M] = {}
         for part in chunks(sorted(set(keys))):
-            for row in ctx.session.execute(select(model).where(_in(model.id, part))).scalars():  # type: ignore[attr-defined]
+            stmt = _scoped(ctx, model, select(model).where(_in(model.id, part)))  # type: ignore[attr-defined]
+            for row in ctx.session.execute(stmt).scalars():
                 found[row.id] = row  # type: ignore[attr-defined]
         return [found.get(k) for k in keys]
 
@@ -47,7 +55,7 @@ def children(
         grouped: dict[int, list[M]] = defaultdict(list)
         col = getattr(model, fk)
         for part in chunks(sorted(set(keys))):
-            stmt = select(model).where(_in(col, part))
+            stmt = _scoped(ctx, model, select(model).where(_in(col, part)))
             if where is not None:
                 stmt = where(stmt)
             stmt = stmt.order_by(col, getattr(model, order), model.id)  # type: ignore[attr-defined]
@@ -82,6 +90,7 @@ def child_pages(
                 inner = inner.where(pk > after)
             if where is not None:
                 inner = where(inner)
+            inner = _scoped(ctx, model, inner)
             sub = inner.subquery()
             alias = sub.c
             stmt = select(model).from_statement(
@@ -115,7 +124,7 @@ def child_counts(
         counts: dict[int, int] = {}
         col = getattr(model, fk)
         for part in chunks(sorted(set(keys))):
-            stmt = select(col, func.count()).where(_in(col, part))
+            stmt = _scoped(ctx, model, select(col, func.count()).where(_in(col, part)))
             if where is not None:
                 stmt = where(stmt)
             for parent, n in ctx.session.execute(stmt.group_by(col)):

@@ -5,19 +5,25 @@ from __future__ import annotations
 import functools
 import importlib.util
 import itertools
+import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import get_object_definition
 
 from core.graphql.relay import Node
 from core.plugins import PluginConflict, Registry
+from core.security.extensions import DocumentCache, LimitedParser, LimitedValidation
+from core.security.limits import QueryLimits
 
+log = logging.getLogger("thema")
 TEMPLATE = Path(__file__).with_name("types.py")
 _builds = itertools.count(1)
 
@@ -110,8 +116,41 @@ def _check_conflicts(
             owners[n] = contrib.owner
 
 
-def build_schema(registry: Registry, *, extensions: list[Any] | None = None) -> strawberry.Schema:
-    """The schema of the core plus the registry's plugins; raises PluginConflict on a clash."""
+class ThemaSchema(strawberry.Schema):
+    """Strawberry's schema, leaving error logging to the endpoint.
+
+    Strawberry logs every error with its source excerpt: a refused 200 kB one-line query would
+    write 200 kB to the log. The endpoint logs unexpected exceptions once, with the request id.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Keep only a short debug line per error."""
+        for error in errors:
+            log.debug("GraphQL error: %.200s", error.message)
+
+
+def _parsing(limits: QueryLimits | None, may_introspect: Callable[[Any], bool] | None) -> list[Any]:
+    """Parse and validation extensions (factories: one instance per request), cached per query text."""
+    if limits is None:
+        return [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+    checked, cache = limits, DocumentCache()
+    return [lambda: LimitedParser(checked, cache), lambda: LimitedValidation(checked, cache, may_introspect)]
+
+
+def build_schema(
+    registry: Registry,
+    *,
+    extensions: list[Any] | None = None,
+    limits: QueryLimits | None = None,
+    may_introspect: Callable[[Any], bool] | None = None,
+    suggestions: bool = True,
+) -> strawberry.Schema:
+    """The schema of the core plus the registry's plugins; raises PluginConflict on a clash.
+
+    With ``limits``, documents are parsed and checked against them before graphql-core's
+    validation, and introspection needs ``may_introspect(context)``; ``suggestions=False`` drops
+    "Did you mean …" field hints.
+    """
     found = _extensions(registry)
     ext = {k: tuple(mx for _, mx in v) for k, v in found.items()}
     module = _load_template(ext)
@@ -133,14 +172,14 @@ def build_schema(registry: Registry, *, extensions: list[Any] | None = None) -> 
             "SupportContact",
         )
     ]
-    return strawberry.Schema(
+    schema = ThemaSchema(
         query=module.Query,
         mutation=module.Mutation,
         types=[Node, *node_types, *extra],
-        extensions=[
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-            *(extensions or []),
-        ],
-        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[*_parsing(limits, may_introspect), *(extensions or [])],
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
     )
+    from core.sensitive import guard_sensitive_fields
+
+    guard_sensitive_fields(schema, registry)
+    return schema

@@ -9,7 +9,7 @@ mapping a type name to the plugin mixins that extend it, so each schema gets its
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -19,6 +19,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from core import models as m
+from core.access import scope_of
 from core.contract import Period, ScopeKind
 from core.graphql import common as c
 from core.graphql import inputs as i
@@ -94,12 +95,21 @@ def _pk(gid: strawberry.ID, type_name: str) -> int | None:
     return decoded[1]
 
 
+async def _ref(info: Info, model: type, pk: int | None, conv: Any, *, required: bool = False) -> Any:
+    """The object a row references, or None when missing or hidden from the caller."""
+    row = None if pk is None else await by_id(info.context, model).load(pk)
+    if row is None and required:
+        raise GraphQLError("Objet introuvable.", extensions={"code": "NOT_FOUND"})
+    return None if row is None else conv(row)
+
+
 async def _get(info: Info, model: type, gid: strawberry.ID, type_name: str) -> Any:
     pk = _pk(gid, type_name)
     return None if pk is None else await by_id(info.context, model).load(pk)
 
 
 def _page(info: Info, stmt: Any, key: Any, first: int | None, after: str | None, conv: Any, conn: Any) -> Any:
+    stmt = scope_of(info.context).filter(stmt, key.class_)  # only rows the caller may read
     rows = fetch_page(info.context.session, stmt, key, _first(info, first), after, conv)
     return connection_of(rows, conn, Edge)
 
@@ -225,6 +235,7 @@ class Organisation(*ext("Organisation"), Node):  # type: ignore[misc]
             .where(or_(m.Partnership.owner_id == self.pk, m.Partnership.partner_id == self.pk))
             .order_by(m.Partnership.id)
         )
+        stmt = scope_of(info.context).filter(stmt, m.Partnership)
         return [Partnership.of(r) for r in info.context.session.execute(stmt).scalars()]
 
     @strawberry.field(
@@ -277,14 +288,14 @@ class Partnership(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The granting organisation.")
-    async def organisation(self, info: Info) -> Organisation:
+    async def organisation(self, info: Info) -> Organisation | None:
         """Owner."""
-        return Organisation.of(await by_id(info.context, m.Organisation).load(self.row.owner_id))
+        return await _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
 
     @strawberry.field(description="The partner organisation.")
-    async def partner(self, info: Info) -> Organisation:
+    async def partner(self, info: Info) -> Organisation | None:
         """Partner."""
-        return Organisation.of(await by_id(info.context, m.Organisation).load(self.row.partner_id))
+        return await _ref(info, m.Organisation, self.row.partner_id, Organisation.of)
 
     @strawberry.field(description="Global ids of the sites covered (scope SITES).")
     def site_ids(self) -> list[strawberry.ID]:
@@ -342,9 +353,9 @@ class Site(*ext("Site"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The landlord owning the site.")
-    async def owner(self, info: Info) -> Organisation:
+    async def owner(self, info: Info) -> Organisation | None:
         """Owner."""
-        return Organisation.of(await by_id(info.context, m.Organisation).load(self.row.owner_id))
+        return await _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
 
     @strawberry.field(description="Units of the site.")
     async def units(
@@ -443,7 +454,7 @@ class Unit(*ext("Unit"), Node):  # type: ignore[misc]
     @strawberry.field(description="The site of the unit.")
     async def site(self, info: Info) -> Site:
         """Site."""
-        return Site.of(await by_id(info.context, m.Site).load(self.row.site_id))
+        return await _ref(info, m.Site, self.row.site_id, Site.of, required=True)
 
 
 @strawberry.type(description="How full an offer is at a date.")
@@ -501,19 +512,19 @@ class Offer(*ext("Offer"), Node):  # type: ignore[misc]
     @strawberry.field(description="The landlord.")
     async def landlord(self, info: Info) -> Organisation:
         """Landlord."""
-        return Organisation.of(await by_id(info.context, m.Organisation).load(self.row.landlord_id))
+        return await _ref(info, m.Organisation, self.row.landlord_id, Organisation.of, required=True)
 
     @strawberry.field(description="The managing organisation.")
     async def manager(self, info: Info) -> Organisation:
         """Manager."""
-        return Organisation.of(await by_id(info.context, m.Organisation).load(self.row.manager_id))
+        return await _ref(info, m.Organisation, self.row.manager_id, Organisation.of, required=True)
 
     @strawberry.field(description="The site, or null for a portfolio-wide programme.")
     async def site(self, info: Info) -> Site | None:
         """Site."""
         if self.row.site_id is None:
             return None
-        return Site.of(await by_id(info.context, m.Site).load(self.row.site_id))
+        return await _ref(info, m.Site, self.row.site_id, Site.of)
 
     @strawberry.field(description="The parameters in force at the date, with their version.")
     def effective_parameters(self, info: Info, on: OnDate = None) -> c.ParameterSnapshot:
@@ -607,6 +618,8 @@ class Offer(*ext("Offer"), Node):  # type: ignore[misc]
             verdicts = elig.candidates(ctx.session, ctx.registry, self.row, day, status, referred_only)
         except SchemeUnavailable as exc:
             raise _scheme_error(exc) from None
+        visible = scope_of(ctx).visible(m.Household, [v.household_id for v in verdicts])
+        verdicts = [v for v in verdicts if v.household_id in visible]
         rows = list_connection([(v.household_id, v) for v in verdicts], _first(info, first), after)
         heads = {
             h.id: h
@@ -666,9 +679,9 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="Organisation owning the file.")
-    async def owner(self, info: Info) -> Organisation:
+    async def owner(self, info: Info) -> Organisation | None:
         """Owner."""
-        return Organisation.of(await by_id(info.context, m.Organisation).load(self.row.owner_id))
+        return await _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
 
     @strawberry.field(description="Members (present and past).")
     async def members(self, info: Info) -> list[Person]:
@@ -801,7 +814,7 @@ class Person(*ext("Person"), Node):  # type: ignore[misc]
     @strawberry.field(description="The household.")
     async def household(self, info: Info) -> Household:
         """Household."""
-        return Household.of(await by_id(info.context, m.Household).load(self.row.household_id))
+        return await _ref(info, m.Household, self.row.household_id, Household.of, required=True)
 
 
 @strawberry.type(
@@ -835,19 +848,19 @@ class Occupancy(Node):
     @strawberry.field(description="The household.")
     async def household(self, info: Info) -> Household:
         """Household."""
-        return Household.of(await by_id(info.context, m.Household).load(self.row.household_id))
+        return await _ref(info, m.Household, self.row.household_id, Household.of, required=True)
 
     @strawberry.field(description="The unit.")
-    async def unit(self, info: Info) -> Unit:
+    async def unit(self, info: Info) -> Unit | None:
         """Unit."""
-        return Unit.of(await by_id(info.context, m.Unit).load(self.row.unit_id))
+        return await _ref(info, m.Unit, self.row.unit_id, Unit.of)
 
     @strawberry.field(description="The offer, or null for an ordinary tenancy.")
     async def offer(self, info: Info) -> Offer | None:
         """Offer."""
         if self.row.offer_id is None:
             return None
-        return Offer.of(await by_id(info.context, m.Offer).load(self.row.offer_id))
+        return await _ref(info, m.Offer, self.row.offer_id, Offer.of)
 
     @strawberry.field(description="Length of stay in days up to the end date or the given date.")
     def length_of_stay_days(self, info: Info, on: OnDate = None) -> int:
@@ -883,19 +896,19 @@ class Referral(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The household proposed.")
-    async def household(self, info: Info) -> Household:
+    async def household(self, info: Info) -> Household | None:
         """Household."""
-        return Household.of(await by_id(info.context, m.Household).load(self.row.household_id))
+        return await _ref(info, m.Household, self.row.household_id, Household.of)
 
     @strawberry.field(description="The offer.")
-    async def offer(self, info: Info) -> Offer:
+    async def offer(self, info: Info) -> Offer | None:
         """Offer."""
-        return Offer.of(await by_id(info.context, m.Offer).load(self.row.offer_id))
+        return await _ref(info, m.Offer, self.row.offer_id, Offer.of)
 
     @strawberry.field(description="The proposing organisation.")
-    async def proposer(self, info: Info) -> Organisation:
+    async def proposer(self, info: Info) -> Organisation | None:
         """Proposer."""
-        return Organisation.of(await by_id(info.context, m.Organisation).load(self.row.proposer_id))
+        return await _ref(info, m.Organisation, self.row.proposer_id, Organisation.of)
 
 
 @strawberry.type(description="A contact (visit, call) within a support episode.")
@@ -946,19 +959,19 @@ class SupportEpisode(Node):
     @strawberry.field(description="The household supported.")
     async def household(self, info: Info) -> Household:
         """Household."""
-        return Household.of(await by_id(info.context, m.Household).load(self.row.household_id))
+        return await _ref(info, m.Household, self.row.household_id, Household.of, required=True)
 
     @strawberry.field(description="The supporting organisation.")
-    async def organisation(self, info: Info) -> Organisation:
+    async def organisation(self, info: Info) -> Organisation | None:
         """Organisation."""
-        return Organisation.of(await by_id(info.context, m.Organisation).load(self.row.organisation_id))
+        return await _ref(info, m.Organisation, self.row.organisation_id, Organisation.of)
 
     @strawberry.field(description="The offer, if any.")
     async def offer(self, info: Info) -> Offer | None:
         """Offer."""
         if self.row.offer_id is None:
             return None
-        return Offer.of(await by_id(info.context, m.Offer).load(self.row.offer_id))
+        return await _ref(info, m.Offer, self.row.offer_id, Offer.of)
 
     @strawberry.field(description="Contacts, oldest first.")
     async def contacts(self, info: Info) -> list[SupportContact]:
@@ -1017,7 +1030,16 @@ def _indicators(
     ctx = info.context
     period = _period(info, start, end)
     try:
-        computed = ind.compute(ctx.session, ctx.registry, scope, pk, period, scheme, keys)
+        computed = ind.compute(
+            ctx.session,
+            ctx.registry,
+            scope,
+            pk,
+            period,
+            scheme,
+            keys,
+            scope_of(ctx).condition_filter(m.Offer),
+        )
     except SchemeUnavailable as exc:
         raise _scheme_error(exc) from None
     out = []
@@ -1075,6 +1097,7 @@ class Scheme:
             .where(m.SchemeEnablement.scheme == self.code)
             .order_by(m.Organisation.id)
         )
+        stmt = scope_of(info.context).filter(stmt, m.Organisation)
         return [Organisation.of(r) for r in info.context.session.execute(stmt).scalars()]
 
 
@@ -1129,6 +1152,37 @@ def _scheme_info(registry: Any, code: str) -> Scheme:
         ],
         sources=list(s.sources),
     )
+
+
+@strawberry.type(description="An entry of the append-only audit log: a mutation, or a sensitive read.")
+class AuditEvent:
+    """An audit event."""
+
+    at: datetime = strawberry.field(description="When it happened (UTC).")
+    actor: str = strawberry.field(description="Who: the token or identity that acted (`token:12`).")
+    actor_organisation_id: strawberry.ID | None = strawberry.field(description="The actor's organisation.")
+    action: str = strawberry.field(description="`create`, `update`, `delete` or `read_sensitive`.")
+    object_type: str | None = strawberry.field(description="Kind of object touched (table model).")
+    object_id: int | None = strawberry.field(description="Primary key of the object touched.")
+    household_id: strawberry.ID | None = strawberry.field(description="Household concerned, if any.")
+    field: str | None = strawberry.field(description="Sensitive field read, for `read_sensitive`.")
+    fields: list[str] = strawberry.field(description="Names of the columns written (never their values).")
+
+    @staticmethod
+    def of(r: m.AuditEvent) -> AuditEvent:
+        """Convert a row."""
+        gid = lambda t, pk: strawberry.ID(to_global_id(t, pk)) if pk else None  # noqa: E731
+        return AuditEvent(
+            at=r.at,
+            actor=r.actor,
+            actor_organisation_id=gid("Organisation", r.actor_organisation_id),
+            action=r.action,
+            object_type=r.object_type,
+            object_id=r.object_id,
+            household_id=gid("Household", r.household_id),
+            field=r.field,
+            fields=list((r.details or {}).get("fields", [])),
+        )
 
 
 _NODE_TYPES: dict[str, tuple[type, Any]] = {
@@ -1278,6 +1332,34 @@ class Query(*ext("Query")):  # type: ignore[misc]
         """One household."""
         row = await _get(info, m.Household, id, "Household")
         return Household.of(row) if row else None
+
+    @strawberry.field(
+        description="The audit log of the caller's organisation (auditors) or of the deployment (operators)."
+    )
+    def audit_events(
+        self,
+        info: Info,
+        household_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only events about this household.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[AuditEvent]:
+        """Audit events, oldest first."""
+        caller = info.context.caller
+        if caller is None or caller.role not in (m.Role.AUDITOR, m.Role.PLATFORM):
+            raise GraphQLError(
+                "Le journal d'audit est réservé aux auditeurs.", extensions={"code": "FORBIDDEN"}
+            )
+        stmt = select(m.AuditEvent)
+        if not caller.platform:
+            stmt = stmt.where(m.AuditEvent.owner_id == caller.organisation_id)
+        if household_id is not None:
+            stmt = stmt.where(m.AuditEvent.household_id == (_pk(household_id, "Household") or 0))
+        rows = fetch_page(
+            info.context.session, stmt, m.AuditEvent.id, _first(info, first), after, AuditEvent.of
+        )
+        return connection_of(rows, Connection[AuditEvent], Edge)
 
     @strawberry.field(
         description="The installed schemes (plugins): parameters, criteria, indicators, where enabled."

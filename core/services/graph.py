@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 from strawberry import UNSET
 
+from core.access import acts_for
 from core.facts import age_at
 from core.models import (
     Household,
@@ -32,7 +33,7 @@ from core.models import (
 )
 from core.plugins import Registry
 from core.services.schemes import enabled_schemes
-from core.services.write import Checker, check_version, decode_id, fail, get_ref, patch
+from core.services.write import Checker, check_version, decode_id, fail, get_ref, patch, require_acts_for
 
 #: Oldest plausible age of a living person.
 MAX_AGE = 120
@@ -118,6 +119,7 @@ def create_organisation(session: Session, data: Any) -> Organisation:
 def update_organisation(session: Session, data: Any) -> Organisation:
     """Update an organisation's name and identifiers."""
     org = get_ref(session, Organisation, data.id, "id", "Organisation")
+    require_acts_for(org.id, "id")
     values = provided(data, "name", "siren", "department")
     c = Checker()
     _check_org_fields(c, values)
@@ -130,6 +132,9 @@ def update_organisation(session: Session, data: Any) -> Organisation:
 def close(session: Session, model: type, type_name: str, data: Any, start_attr: str | None) -> Any:
     """Close an object at a date (organisation, site, unit, offer, household)."""
     row: Any = get_ref(session, model, data.id, "id", type_name)
+    owners = {row.owner_id} | ({row.manager_id} if hasattr(row, "manager_id") else set())
+    if not any(acts_for(o) for o in owners):
+        raise fail("id", "FORBIDDEN", "Vous ne pouvez pas agir pour une autre organisation que la vôtre.")
     attr = "end_date" if hasattr(row, "end_date") else "closed_on"
     if getattr(row, attr) is not None:
         raise fail("id", "ALREADY_CLOSED", "Cet objet est déjà clos.")
@@ -145,6 +150,7 @@ def close(session: Session, model: type, type_name: str, data: Any, start_attr: 
 def enable_scheme(session: Session, registry: Registry, data: Any) -> SchemeEnablement:
     """Enable an installed scheme for an organisation from a date."""
     org = get_ref(session, Organisation, data.organisation_id, "organisationId", "Organisation")
+    require_acts_for(org.id, "organisationId")
     if registry.scheme(data.scheme) is None:
         raise fail(
             "scheme",
@@ -172,7 +178,8 @@ def enable_scheme(session: Session, registry: Registry, data: Any) -> SchemeEnab
 
 def disable_scheme(session: Session, data: Any) -> SchemeEnablement:
     """Disable a scheme for an organisation from a date."""
-    org_id = decode_id(data.organisation_id, "Organisation", "organisationId")
+    org_id = get_ref(session, Organisation, data.organisation_id, "organisationId", "Organisation").id
+    require_acts_for(org_id, "organisationId")
     row = session.execute(
         select(SchemeEnablement).where(
             SchemeEnablement.organisation_id == org_id,
@@ -193,6 +200,7 @@ def disable_scheme(session: Session, data: Any) -> SchemeEnablement:
 def create_partnership(session: Session, data: Any) -> Partnership:
     """Create a partnership from a granting organisation to a partner."""
     owner = get_ref(session, Organisation, data.organisation_id, "organisationId", "Organisation")
+    require_acts_for(owner.id, "organisationId")
     partner = get_ref(session, Organisation, data.partner_id, "partnerId", "Organisation")
     c = Checker()
     c.require(
@@ -244,6 +252,7 @@ def create_partnership(session: Session, data: Any) -> Partnership:
 def update_partnership(session: Session, data: Any) -> Partnership:
     """Change a partnership's role, resident-files grant or start date."""
     row = get_ref(session, Partnership, data.id, "id", "Partnership")
+    require_acts_for(row.owner_id, "id")
     values = provided(data, "role", "grants_resident_files", "start_date")
     c = Checker()
     for key, value in values.items():
@@ -258,6 +267,7 @@ def update_partnership(session: Session, data: Any) -> Partnership:
 def end_partnership(session: Session, data: Any) -> Partnership:
     """End a partnership at a date."""
     row = get_ref(session, Partnership, data.id, "id", "Partnership")
+    require_acts_for(row.owner_id, "id")
     c = Checker()
     c.dates(row.start_date, data.end_date)
     c.done()
@@ -282,6 +292,7 @@ def _check_site(c: Checker, values: dict[str, Any]) -> None:
 def create_site(session: Session, data: Any) -> Site:
     """Create a site owned by a landlord."""
     org = get_ref(session, Organisation, data.organisation_id, "organisationId", "Organisation")
+    require_acts_for(org.id, "organisationId")
     if org.kind != OrganisationKind.LANDLORD:
         raise fail("organisationId", "NOT_A_LANDLORD", "Seul un bailleur possède des résidences.")
     assert org.id is not None
@@ -310,6 +321,7 @@ def create_site(session: Session, data: Any) -> Site:
 def update_site(session: Session, data: Any) -> Site:
     """Update a site."""
     site = get_ref(session, Site, data.id, "id", "Site")
+    require_acts_for(site.owner_id, "id")
     values = provided(data, "name", "commune", "address", "postcode", "in_priority_district")
     c = Checker()
     _check_site(c, values)
@@ -343,6 +355,7 @@ def _check_unit(c: Checker, values: dict[str, Any]) -> None:
 def create_unit(session: Session, data: Any) -> Unit:
     """Create a unit in a site (owned by the site's landlord)."""
     site = get_ref(session, Site, data.site_id, "siteId", "Site")
+    require_acts_for(site.owner_id, "siteId")
     values = provided(
         data,
         "label",
@@ -377,6 +390,7 @@ def create_unit(session: Session, data: Any) -> Unit:
 def update_unit(session: Session, data: Any) -> Unit:
     """Update a unit."""
     unit = get_ref(session, Unit, data.id, "id", "Unit")
+    require_acts_for(unit.owner_id, "id")
     values = provided(
         data,
         "label",
@@ -432,6 +446,7 @@ def check_parameters(registry: Registry, scheme: str, params: Any, c: Checker) -
 def create_offer(session: Session, registry: Registry, data: Any, today: date) -> Offer:
     """Create an offer of an installed scheme enabled for its landlord, with its units."""
     landlord = get_ref(session, Organisation, data.landlord_id, "landlordId", "Organisation")
+    require_acts_for(landlord.id, "landlordId")
     manager = get_ref(session, Organisation, data.manager_id, "managerId", "Organisation")
     assert landlord.id is not None and manager.id is not None
     found = replay(session, "createOffer", data.idempotency_key, landlord.id, Offer)
@@ -512,6 +527,8 @@ def _units_of(session: Session, gids: list[Any], landlord_id: int, c: Checker) -
 def update_offer(session: Session, registry: Registry, data: Any) -> Offer:
     """Update an offer (name, capacity, manager, end date, parameter overrides)."""
     offer = get_ref(session, Offer, data.id, "id", "Offer")
+    if not (acts_for(offer.landlord_id) or acts_for(offer.manager_id)):
+        raise fail("id", "FORBIDDEN", "Vous ne pouvez pas agir pour une autre organisation que la vôtre.")
     values = provided(data, "name", "capacity", "end_date", "parameters")
     c = Checker()
     c.text(values.get("name"), "name")
@@ -530,6 +547,7 @@ def update_offer(session: Session, registry: Registry, data: Any) -> Offer:
 def attach_units(session: Session, data: Any, attach: bool) -> Offer:
     """Attach units to (or detach them from) an offer."""
     offer = get_ref(session, Offer, data.offer_id, "offerId", "Offer")
+    require_acts_for(offer.landlord_id, "offerId")
     c = Checker()
     ids = _units_of(session, data.unit_ids, offer.landlord_id, c)
     c.done()
@@ -595,6 +613,7 @@ PERSON_FIELDS = (
 def create_household(session: Session, data: Any, today: date) -> Household:
     """Create a household and its members."""
     org = get_ref(session, Organisation, data.organisation_id, "organisationId", "Organisation")
+    require_acts_for(org.id, "organisationId")
     assert org.id is not None
     found = replay(session, "createHousehold", data.idempotency_key, org.id, Household)
     if found is not None:
@@ -623,6 +642,7 @@ def create_household(session: Session, data: Any, today: date) -> Household:
 def update_household(session: Session, data: Any) -> Household:
     """Update a household's reference or confidentiality."""
     row = get_ref(session, Household, data.id, "id", "Household")
+    require_acts_for(row.owner_id, "id")
     values = provided(data, "reference", "confidential")
     c = Checker()
     c.text(values.get("reference"), "reference", max_length=60)
@@ -637,6 +657,7 @@ def update_household(session: Session, data: Any) -> Household:
 def add_person(session: Session, data: Any, today: date) -> Person:
     """Add a member to a household."""
     household = get_ref(session, Household, data.household_id, "householdId", "Household")
+    require_acts_for(household.owner_id, "householdId")
     values = provided(data.person, *PERSON_FIELDS)
     c = Checker()
     _check_person(c, values, today, prefix="person.")
@@ -650,6 +671,7 @@ def add_person(session: Session, data: Any, today: date) -> Person:
 def update_person(session: Session, data: Any, today: date) -> Person:
     """Update a person's facts."""
     person = get_ref(session, Person, data.id, "id", "Person")
+    require_acts_for(person.owner_id, "id")
     values = provided(data, *PERSON_FIELDS)
     c = Checker()
     _check_person(c, values, today)
@@ -663,6 +685,7 @@ def update_person(session: Session, data: Any, today: date) -> Person:
 def remove_person(session: Session, data: Any) -> Person:
     """Record that a person left the household."""
     person = get_ref(session, Person, data.id, "id", "Person")
+    require_acts_for(person.owner_id, "id")
     if person.left_on is not None:
         raise fail("id", "ALREADY_CLOSED", "Cette personne a déjà quitté le ménage.")
     check_version(person, data.version)
@@ -683,6 +706,7 @@ def start_occupancy(session: Session, data: Any) -> Occupancy:
     offer_id = None
     if data.offer_id is not None:
         offer = get_ref(session, Offer, data.offer_id, "offerId", "Offer")
+        require_acts_for(offer.manager_id, "offerId")
         offer_id, owner_id = offer.id, offer.manager_id
         attached = set(
             session.execute(select(OfferUnit.unit_id).where(OfferUnit.offer_id == offer.id)).scalars()
@@ -699,6 +723,8 @@ def start_occupancy(session: Session, data: Any) -> Occupancy:
             "DATE_ORDER",
             "L'entrée précède l'ouverture de l'offre.",
         )
+    else:
+        require_acts_for(unit.owner_id, "unitId")
     c.require(
         unit.closed_on is None or unit.closed_on > data.start_date,
         "unitId",
@@ -734,6 +760,7 @@ def start_occupancy(session: Session, data: Any) -> Occupancy:
 def update_occupancy(session: Session, data: Any) -> Occupancy:
     """Correct an occupancy's start date or exit details."""
     row = get_ref(session, Occupancy, data.id, "id", "Occupancy")
+    require_acts_for(row.owner_id, "id")
     values = provided(data, "start_date", "exit_destination", "exit_reason")
     c = Checker()
     c.require(
@@ -758,6 +785,7 @@ def update_occupancy(session: Session, data: Any) -> Occupancy:
 def end_occupancy(session: Session, data: Any) -> Occupancy:
     """A household leaves its unit, with where it went."""
     row = get_ref(session, Occupancy, data.occupancy_id, "occupancyId", "Occupancy")
+    require_acts_for(row.owner_id, "occupancyId")
     c = Checker()
     c.require(row.end_date is None, "occupancyId", "ALREADY_CLOSED", "Cette occupation est déjà terminée.")
     c.dates(row.start_date, data.end_date)
@@ -777,6 +805,7 @@ def create_referral(session: Session, data: Any) -> Referral:
     household = get_ref(session, Household, data.household_id, "householdId", "Household")
     offer = get_ref(session, Offer, data.offer_id, "offerId", "Offer")
     proposer = get_ref(session, Organisation, data.proposer_id, "proposerId", "Organisation")
+    require_acts_for(proposer.id, "proposerId")
     found = replay(session, "createReferral", data.idempotency_key, offer.manager_id, Referral)
     if found is not None:
         return found  # type: ignore[no-any-return]
@@ -811,6 +840,7 @@ def create_referral(session: Session, data: Any) -> Referral:
 def decide_referral(session: Session, data: Any) -> Referral:
     """Record the decision on a pending referral."""
     row = get_ref(session, Referral, data.referral_id, "referralId", "Referral")
+    require_acts_for(row.owner_id, "referralId")
     c = Checker()
     c.require(
         row.decision == ReferralDecision.PENDING,
@@ -841,6 +871,7 @@ def start_support_episode(session: Session, data: Any) -> SupportEpisode:
     """Start supporting a household (owned by the supporting organisation)."""
     household = get_ref(session, Household, data.household_id, "householdId", "Household")
     org = get_ref(session, Organisation, data.organisation_id, "organisationId", "Organisation")
+    require_acts_for(org.id, "organisationId")
     assert household.id is not None and org.id is not None
     found = replay(session, "startSupportEpisode", data.idempotency_key, org.id, SupportEpisode)
     if found is not None:
@@ -864,6 +895,7 @@ def start_support_episode(session: Session, data: Any) -> SupportEpisode:
 def end_support_episode(session: Session, data: Any) -> SupportEpisode:
     """End a support episode."""
     row = get_ref(session, SupportEpisode, data.episode_id, "episodeId", "SupportEpisode")
+    require_acts_for(row.owner_id, "episodeId")
     c = Checker()
     c.require(row.end_date is None, "episodeId", "ALREADY_CLOSED", "Cet accompagnement est déjà terminé.")
     c.dates(row.start_date, data.end_date)
@@ -876,6 +908,7 @@ def end_support_episode(session: Session, data: Any) -> SupportEpisode:
 def add_support_contact(session: Session, data: Any) -> SupportContact:
     """Record a contact within a support episode's dates."""
     episode = get_ref(session, SupportEpisode, data.episode_id, "episodeId", "SupportEpisode")
+    require_acts_for(episode.owner_id, "episodeId")
     c = Checker()
     inside = data.contact_on >= episode.start_date and (
         episode.end_date is None or data.contact_on <= episode.end_date

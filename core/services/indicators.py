@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlmodel import Session
 
 from core.contract import Indicator, IndicatorRequest, IndicatorResult, Period, ScopeKind
@@ -26,7 +26,11 @@ class ComputedIndicator:
 
 
 def offers_in_scope(
-    session: Session, scope: ScopeKind, scope_id: int, period: Period
+    session: Session,
+    scope: ScopeKind,
+    scope_id: int,
+    period: Period,
+    restrict: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> dict[str, dict[int, dict[str, Any]]]:
     """The offers (id → parameter overrides) of each scheme in the scope during the period."""
     stmt = select(Offer.scheme, Offer.id, Offer.parameters).where(
@@ -39,6 +43,8 @@ def offers_in_scope(
         stmt = stmt.where(Offer.site_id == scope_id)
     else:
         stmt = stmt.where(Offer.id == scope_id)
+    if restrict is not None:
+        stmt = restrict(stmt)  # only the offers the caller may see: aggregates leak nothing else
     out: dict[str, dict[int, dict[str, Any]]] = {}
     for scheme, offer_id, overrides in session.execute(stmt.order_by(Offer.id)):
         out.setdefault(scheme, {})[offer_id] = dict(overrides or {})
@@ -53,11 +59,12 @@ def compute(
     period: Period,
     scheme: str | None = None,
     keys: Sequence[str] | None = None,
+    restrict: Callable[[Select[Any]], Select[Any]] | None = None,
 ) -> list[ComputedIndicator]:
     """Every indicator of the schemes present in the scope (or of ``scheme``), over ``period``."""
     if period.end < period.start:
         raise SchemeUnavailable("DATE_ORDER", "La fin de la période précède son début.")
-    by_scheme = offers_in_scope(session, scope, scope_id, period)
+    by_scheme = offers_in_scope(session, scope, scope_id, period, restrict)
     codes = [scheme] if scheme else sorted(c for c in by_scheme if registry.scheme(c))
     out: list[ComputedIndicator] = []
     for code in codes:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
+from sqlalchemy import update
+from sqlalchemy.orm import object_session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel
 
 from core.graphql.relay import from_global_id
@@ -90,12 +93,23 @@ def decode_id(gid: str | None, expected_type: str, field: str) -> int:
 
 
 def get_ref(session: Session, model: type[M], gid: str | None, field: str, type_name: str) -> M:
-    """The row a global id refers to, else NOT_FOUND (the same answer for unseen and missing)."""
+    """The row a global id refers to, else NOT_FOUND: the same answer for hidden and missing."""
+    from core.access import current_scope
+
     pk = decode_id(gid, type_name, field)
     row = session.get(model, pk)
-    if row is None:
+    scope = current_scope()
+    if row is None or (scope is not None and pk not in scope.visible(model, [pk])):
         raise fail(field, "NOT_FOUND", f"{_LABELS.get(type_name, type_name)} introuvable.")
     return row
+
+
+def require_acts_for(organisation_id: int | None, field: str) -> None:
+    """Refuse a write on behalf of another organisation than the caller's (FORBIDDEN)."""
+    from core.access import acts_for
+
+    if not acts_for(organisation_id):
+        raise fail(field, "FORBIDDEN", "Vous ne pouvez pas agir pour une autre organisation que la vôtre.")
 
 
 _LABELS = {
@@ -113,14 +127,30 @@ _LABELS = {
 
 
 def check_version(row: Any, expected: int | None) -> None:
-    """Refuse a stale update (optimistic locking), then bump the row's version."""
-    if expected is not None and expected != row.version:
-        raise fail(
-            "version",
-            "STALE_VERSION",
-            "L'objet a été modifié entre-temps : rechargez-le avant de l'enregistrer.",
-        )
-    row.version += 1
+    """Refuse a stale update (optimistic locking), then bump the row's version in the database.
+
+    The bump is a conditional UPDATE (``… WHERE version = <read>``): of concurrent writers that
+    read the same version, exactly one succeeds and the others get STALE_VERSION.
+    """
+    stale = fail(
+        "version",
+        "STALE_VERSION",
+        "L'objet a été modifié entre-temps : rechargez-le avant de l'enregistrer.",
+    )
+    current = row.version
+    if expected is not None and expected != current:
+        raise stale
+    session = object_session(row)
+    if session is None:
+        row.version = current + 1
+        return
+    table = type(row).__table__
+    result = session.execute(
+        update(table).where(table.c.id == row.id, table.c.version == current).values(version=current + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise stale
+    set_committed_value(row, "version", current + 1)
 
 
 def patch(row: Any, values: dict[str, Any]) -> None:

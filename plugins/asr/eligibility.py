@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
 
-from core import Criterion, CriterionResult, EligibilityRequest, HouseholdFacts, Outcome, chunks
+from sqlalchemy import Select, case, select
+
+from core import (
+    Criterion,
+    CriterionResult,
+    EligibilityRequest,
+    HouseholdFacts,
+    Outcome,
+    PopulationRequest,
+    chunks,
+)
+from core.facts import current_occupancies, population_ids, reference_people
 from plugins.asr.models import AsrProfile
 from plugins.asr.scheme import CODE, SOURCE_PUBLIC
 
@@ -153,4 +164,44 @@ def _vulnerability(profile: AsrProfile | None) -> CriterionResult:
         "Ni grande précarité ni troubles psychiques suspectés.",
         "non",
         threshold,
+    )
+
+
+SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+
+
+def outcomes(req: PopulationRequest) -> Select[Any]:
+    """The same outcomes as ``evaluate`` for a whole population, decided by the database."""
+    ref = req.reference_date
+    pop = population_ids(req.population)
+    occ = current_occupancies(ref)
+    person = reference_people(ref)
+    profiles = AsrProfile.__table__  # type: ignore[attr-defined]
+    if req.offer is None:
+        tenant = case((occ.c.household_id.is_(None), NOT), else_=SAT)
+    else:
+        tenant = case(
+            (occ.c.household_id.is_(None), NOT),
+            (occ.c.landlord_id == req.offer.landlord_id, SAT),
+            else_=NOT,
+        )
+    isolated = case(
+        (person.c.household_id.is_(None), UNK),
+        (person.c.isolated.is_(None), UNK),
+        (person.c.isolated.is_(True), SAT),
+        else_=NOT,
+    )
+    precarity, troubles = profiles.c.great_precarity, profiles.c.suspected_psychological_troubles
+    vulnerability = case(
+        (profiles.c.household_id.is_(None), UNK),
+        (precarity.is_(True) | troubles.is_(True), SAT),
+        (precarity.is_(None) | troubles.is_(None), UNK),
+        else_=NOT,
+    )
+    return (
+        select(pop.c.id, tenant, isolated, vulnerability)
+        .select_from(pop)
+        .outerjoin(occ, occ.c.household_id == pop.c.id)
+        .outerjoin(person, person.c.household_id == pop.c.id)
+        .outerjoin(profiles, profiles.c.household_id == pop.c.id)
     )

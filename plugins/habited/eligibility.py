@@ -11,9 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Select, case, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from core import Criterion, CriterionResult, EligibilityRequest, HouseholdFacts, Outcome, chunks
+from core import (
+    Criterion,
+    CriterionResult,
+    EligibilityRequest,
+    HouseholdFacts,
+    Outcome,
+    PopulationRequest,
+    chunks,
+)
+from core.facts import born_by, population_ids, reference_people
 from plugins.habited.models import HabitedDayActivity, HabitedDiagnosis, HabitedProfile
 from plugins.habited.scheme import PUBLIC
 
@@ -78,7 +89,12 @@ def load_profiles(session: Session, household_ids: Sequence[int]) -> dict[int, H
     """Profiles of the batch, by household id (one statement per chunk)."""
     out: dict[int, HabitedProfile] = {}
     for part in chunks(household_ids):
-        stmt = select(HabitedProfile).where(col(HabitedProfile.household_id).in_(part))
+        # Several profiles of one household: the latest recorded wins (as in ``outcomes``).
+        stmt = (
+            select(HabitedProfile)
+            .where(col(HabitedProfile.household_id).in_(part))
+            .order_by(col(HabitedProfile.id))
+        )
         out.update((p.household_id, p) for p in session.exec(stmt))
     return out
 
@@ -164,4 +180,59 @@ def check_day_activity(profile: HabitedProfile | None) -> CriterionResult:
         )
     return CriterionResult(
         DAY_ACTIVITY, Outcome.SATISFIED, f"Activité en journée : {label}.", label, ACCEPTED_ACTIVITIES
+    )
+
+
+SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+
+
+def _flag(column: Any) -> Any:
+    return case((column.is_(None), UNK), (column.is_(True), SAT), else_=NOT)
+
+
+def outcomes(req: PopulationRequest) -> Select[Any]:
+    """The same outcomes as ``evaluate`` for a whole population, decided by the database."""
+    ref = req.reference_date
+    low, high = int(req.parameters.values["min_age"]), int(req.parameters.values["max_age"])
+    pop = population_ids(req.population)
+    person = reference_people(ref)
+    latest = (
+        sa_select(
+            col(HabitedProfile.household_id).label("household_id"),
+            func.max(col(HabitedProfile.id)).label("profile_id"),
+        )
+        .group_by(col(HabitedProfile.household_id))
+        .subquery()
+    )
+    profiles = HabitedProfile.__table__  # type: ignore[attr-defined]
+    birth = person.c.birth_date
+    age = case(
+        (person.c.household_id.is_(None), UNK),
+        (birth.is_(None), UNK),
+        ((birth <= born_by(ref, low)) & (birth > born_by(ref, high + 1)), SAT),
+        else_=NOT,
+    )
+    diagnosis = case(
+        (profiles.c.diagnosis.is_(None), UNK),
+        (profiles.c.diagnosis == HabitedDiagnosis.NONE.value, NOT),
+        else_=SAT,
+    )
+    activity = case(
+        (profiles.c.day_activity.is_(None), UNK),
+        (profiles.c.day_activity == HabitedDayActivity.NONE.value, NOT),
+        else_=SAT,
+    )
+    return (
+        sa_select(
+            pop.c.id,
+            age,
+            diagnosis,
+            _flag(profiles.c.verbal_language),
+            _flag(profiles.c.public_transport_autonomy),
+            activity,
+        )
+        .select_from(pop)
+        .outerjoin(person, person.c.household_id == pop.c.id)
+        .outerjoin(latest, latest.c.household_id == pop.c.id)
+        .outerjoin(profiles, profiles.c.id == latest.c.profile_id)
     )

@@ -53,7 +53,11 @@ def register_graphql() -> Iterable[GraphQLContribution]:
 @hookimpl
 def register_eligibility_rules() -> Iterable[EligibilityRule]:
     """Age, diagnosis, verbal language, transport autonomy, daytime activity."""
-    return [EligibilityRule(CODE, criteria=eligibility.CRITERIA, evaluate=eligibility.evaluate)]
+    return [
+        EligibilityRule(
+            CODE, criteria=eligibility.CRITERIA, evaluate=eligibility.evaluate, outcomes=eligibility.outcomes
+        )
+    ]
 
 
 @hookimpl

@@ -93,7 +93,7 @@ class SeniorsDomicileVisit:
         return self.urgent_intervention_on is not None
 
     @strawberry.field(description="The household was reported to the social services (sensitive).")
-    def social_services_alert(self) -> bool:
+    def social_services_alert(self) -> bool | None:
         """Whether the household was reported to the social services."""
         return self.social_services_alert_on is not None
 

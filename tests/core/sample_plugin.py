@@ -102,7 +102,7 @@ class SampleHouseholdFields:
     """Mixin."""
 
     @strawberry.field(description="A greeting proving the plugin extended Household.")
-    def sample_greeting(self, info: Info) -> str:
+    def sample_greeting(self, info: Info) -> str | None:
         """Greeting."""
         return f"bonjour {self.reference}"  # type: ignore[attr-defined]
 

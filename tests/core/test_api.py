@@ -402,3 +402,28 @@ def test_nodes_refetches_several_ids_in_order(sample_app: ThemaTestApp) -> None:
         "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": [g.site] * 101}
     )
     assert too_many["errors"][0]["extensions"]["code"] == "PAGE_SIZE"
+
+
+def test_concurrent_updates_with_one_version_give_one_success(sample_app: ThemaTestApp) -> None:
+    import threading
+
+    g = build_graph(sample_app)
+    q = "mutation($i: UpdateSiteInput!) { updateSite(input: $i) { site { name } userErrors { code } } }"
+    barrier, answers = threading.Barrier(6), []
+
+    def write(n: int) -> None:
+        barrier.wait()
+        answers.append(
+            sample_app.graphql(q, {"i": {"id": g.site, "version": 1, "name": f"Nom {n}"}})["updateSite"]
+        )
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [a for a in answers if not a["userErrors"]]
+    assert len(answers) == 6 and len(winners) == 1
+    assert all(a["userErrors"] == [{"code": "STALE_VERSION"}] for a in answers if a not in winners)
+    final = sample_app.graphql("query($id: ID!) { site(id: $id) { name version } }", {"id": g.site})["site"]
+    assert final == {"name": winners[0]["site"]["name"], "version": 2}

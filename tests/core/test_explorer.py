@@ -462,7 +462,7 @@ def test_browser_runs_a_query_through_the_real_app(tmp_path: Path) -> None:
         )
         params = urlencode({"query": "{ organisations { totalCount nodes { name } } }", "run": "1"})
         with serve(thema.app) as origin:
-            dom, page_requests = dump_dom(f"{origin}/graphql?{params}", tmp_path)
+            dom, page_requests = dump_dom(f"{origin}/graphql?{params}#token={thema.token}", tmp_path)
     finally:
         thema.close()
     body = body_attributes(dom)
@@ -473,6 +473,7 @@ def test_browser_runs_a_query_through_the_real_app(tmp_path: Path) -> None:
     assert body["data-schema"] == "ready" and body["data-examples"] == "ready"
     assert body["data-csp-violations"] == "0"
     assert {urlsplit(url).netloc for url in page_requests} == {urlsplit(origin).netloc}
+    assert thema.token not in " ".join(page_requests)  # the fragment never reaches the server
 
 
 def test_real_app_serves_the_explorer_with_the_readme_examples(tmp_path: Path) -> None:

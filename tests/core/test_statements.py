@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 
 from core.testing import ThemaTestApp
+from tests.core import sample_plugin
 
 HOUSEHOLDS = """query($first: Int) { households(first: $first) { totalCount nodes { id reference owner { name }
   members { firstName age } occupancies { unit { label site { name } } offer { name } }
@@ -39,6 +41,12 @@ def statements(app: ThemaTestApp, query: str, first: int) -> int:
     with counting(app) as count:
         app.graphql(query, {"first": first})
     return count[0]
+
+
+@pytest.fixture
+def sample_app(thema_app_factory: Callable[..., ThemaTestApp]) -> ThemaTestApp:
+    """The sample plugin's app, its cost limit raised: 100 × 100 × 100 nested pages are the point."""
+    return thema_app_factory([sample_plugin], max_query_cost=10**9)
 
 
 def test_statement_counts_do_not_grow_with_page_size(sample_app: ThemaTestApp) -> None:

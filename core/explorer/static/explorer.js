@@ -389,6 +389,13 @@ fragment TypeRef on __Type { ${TYPE_REF} }`;
     setupEditor(els.query, KEYS.query);
     setupEditor(els.variables, KEYS.variables);
     els.variables.addEventListener('input', checkVariables);
+    // A token may arrive in the URL fragment (#token=…, never sent to the server, as printed
+    // by `make run`): keep it in this browser and remove it from the address bar.
+    const hashParams = new URLSearchParams(location.hash.replace(/^#/, ''));
+    if (hashParams.get('token')) {
+      store.set(KEYS.token, hashParams.get('token').trim());
+      window.history.replaceState(null, '', location.pathname + location.search);
+    }
     els.token.value = store.get(KEYS.token);
     els.token.addEventListener('input', () => store.set(KEYS.token, els.token.value.trim()));
     els.token.addEventListener('change', loadSchema); // the schema may depend on who asks

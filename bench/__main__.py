@@ -1,0 +1,609 @@
+"""``python -m bench``: generate a landlord at real scale, measure against baselines, write the results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, select, text
+from sqlmodel import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+DAY = date(2026, 1, 1)
+PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
+ORM_SAMPLE = 1000
+SECONDS = float(os.environ.get("THEMA_BENCH_SECONDS", "5"))
+CONCURRENCY = int(os.environ.get("THEMA_BENCH_CONCURRENCY", "4"))
+
+
+def log(message: str) -> None:
+    """Progress on stderr."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def machine(pg_url: str | None) -> dict[str, Any]:
+    """CPU model, cores, RAM, Python, SQLite and PostgreSQL versions."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = 0.0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    pg = None
+    if pg_url:
+        engine = create_engine(pg_url)
+        with engine.connect() as conn:
+            pg = str(conn.execute(text("SHOW server_version")).scalar_one())
+        engine.dispose()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(ram, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": pg,
+        "platform": platform.platform(),
+    }
+
+
+# -- databases ------------------------------------------------------------------------------------
+def sqlite_url(workdir: Path) -> str:
+    """A fresh SQLite file."""
+    return f"sqlite:///{workdir / 'bench.db'}"
+
+
+def postgres_url(base: str) -> str:
+    """A fresh database on the PostgreSQL server of ``base``."""
+    name = f"thema_bench_{os.getpid()}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres(base: str, url: str) -> None:
+    """Drop the benchmark database."""
+    name = url.rsplit("/", 1)[1]
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+# -- HTTP -------------------------------------------------------------------------------------------
+def free_port() -> int:
+    """A free loopback port."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """A uvicorn process serving an ASGI factory on a loopback port."""
+
+    def __init__(self, factory: str, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                factory,
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        )
+        import httpx
+
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                httpx.post(self.url, json={"query": "{ __typename }"}, timeout=2)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"{factory} did not start")
+
+    @property
+    def url(self) -> str:
+        """The GraphQL endpoint."""
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    def peak_rss_mb(self) -> float:
+        """Peak resident memory of the server process."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM"):
+                return round(int(line.split()[1]) / 1024, 1)
+        return 0.0
+
+    def stop(self) -> None:
+        """Stop the process."""
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+
+
+TOKEN: dict[str, str] = {}
+
+
+def load(url: str, query: str, variables: dict[str, Any] | None, workdir: Path) -> dict[str, Any]:
+    """Run the load generator in another process against ``url``."""
+    body = workdir / "body.json"
+    body.write_text(json.dumps({"query": query, "variables": variables or {}}))
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.load",
+            url,
+            str(body),
+            "--seconds",
+            str(SECONDS),
+            "--concurrency",
+            str(CONCURRENCY),
+            "--token",
+            TOKEN.get("secret", ""),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    result = (
+        json.loads(out.stdout.strip().splitlines()[-1])
+        if out.stdout.strip()
+        else {"error": out.stderr[-500:]}
+    )
+    if "error" in result:
+        raise RuntimeError(f"load failed on {url}: {result['error']}")
+    return dict(result)
+
+
+def page_query(codes: list[str]) -> str:
+    """The households page: 50 households, members, current unit, a verdict per scheme."""
+    verdicts = " ".join(
+        f'v_{c}: eligibility(scheme: "{c}") {{ status criteria {{ code outcome }} }}' for c in codes
+    )
+    return (
+        "query Page($org: ID) { households(organisationId: $org, first: 50) { nodes { id reference "
+        "members { firstName role birthDate activity } currentOccupancy { unit { label site { name } } } "
+        f"{verdicts} }} }} }}"
+    )
+
+
+def http_figures(url: str, codes: list[str], landlord: int, workdir: Path) -> dict[str, Any]:
+    """Households page over HTTP against bare strawberry and the same page from memory."""
+    from bench.servers import ITEMS_QUERY, SCHEMES_QUERY
+    from core.graphql.relay import to_global_id
+
+    TOKEN["secret"] = bench_token(url, landlord)
+    env = {
+        # One client hammering one worker: the per-token rate limit would measure itself.
+        "THEMA_RATE_LIMIT_PER_SECOND": "0",
+        "THEMA_DATABASE_URL": url,
+        "THEMA_FIXED_TODAY": DAY.isoformat(),
+        "THEMA_ENVIRONMENT": "development",
+        "THEMA_LOAD_ENTRYPOINT_PLUGINS": "false",
+    }
+    variables = {"org": to_global_id("Organisation", landlord)}
+    query = page_query(codes)
+    out: dict[str, Any] = {}
+    ours = Server("core.app:factory", env)
+    try:
+        import httpx
+
+        page = httpx.post(
+            ours.url,
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {TOKEN['secret']}"},
+            timeout=60,
+        ).json()
+        if page.get("errors"):
+            raise RuntimeError(f"page query failed: {page['errors'][:2]}")
+        (workdir / "page.json").write_text(json.dumps(page["data"]))
+        log("HTTP: our households page")
+        out["page"] = load(ours.url, query, variables, workdir)
+        log("HTTP: our stack on the scheme list")
+        out["ours_schemes"] = load(ours.url, SCHEMES_QUERY, None, workdir)
+        out["server_peak_rss_mb"] = ours.peak_rss_mb()
+    finally:
+        ours.stop()
+    memory = Server("bench.servers:memory_page", {**env, "THEMA_BENCH_PAGE": str(workdir / "page.json")})
+    try:
+        log("HTTP: the same page from memory")
+        out["memory_page"] = load(memory.url, query, variables, workdir)
+    finally:
+        memory.stop()
+    bare = Server("bench.servers:bare", env)
+    try:
+        log("HTTP: bare strawberry")
+        out["bare_items"] = load(bare.url, ITEMS_QUERY, None, workdir)
+        out["bare_schemes"] = load(bare.url, SCHEMES_QUERY, None, workdir)
+        out["bare_peak_rss_mb"] = bare.peak_rss_mb()
+    finally:
+        bare.stop()
+    bare_default = Server("bench.servers:bare_default", env)
+    try:
+        out["bare_items_default"] = load(bare_default.url, ITEMS_QUERY, None, workdir)
+    finally:
+        bare_default.stop()
+    return out
+
+
+def bench_token(url: str, landlord: int) -> str:
+    """A bearer token of the big landlord's administrator, when the deployment has tokens."""
+    try:
+        from core.auth import create_token
+        from core.models import Role  # type: ignore[attr-defined]
+    except ImportError:
+        return ""
+    from core.db import make_engine
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        secret, _ = create_token(session, organisation_id=landlord, role=Role.ADMIN, label="bench")
+        session.commit()
+    engine.dispose()
+    return secret
+
+
+# -- in-process measurements --------------------------------------------------------------------
+def startup_seconds(url: str) -> dict[str, float]:
+    """Seconds to import and build the app (create_app) in a fresh process, and create_app alone."""
+    code = (
+        "import time; t0 = time.perf_counter()\n"
+        "from core.app import create_app; from core.settings import Settings\n"
+        "t1 = time.perf_counter()\n"
+        f"create_app(Settings(database_url={url!r}, load_entrypoint_plugins=False))\n"
+        "t2 = time.perf_counter()\n"
+        "import strawberry\n"
+        "t3 = time.perf_counter()\n"
+        "@strawberry.type\nclass Q:\n    x: int = 1\n"
+        "strawberry.Schema(query=Q)\n"
+        "t4 = time.perf_counter()\n"
+        "print(t2 - t0, t2 - t1, t4 - t3)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    total, build, bare = (float(x) for x in out.stdout.split())
+    return {
+        "import_and_create_app_s": round(total, 3),
+        "create_app_s": round(build, 3),
+        "bare_schema_s": round(bare, 4),
+    }
+
+
+def run_backend(name: str, url: str, workdir: Path) -> dict[str, Any]:
+    """Every measurement on one database."""
+    from bench import baselines
+    from bench.data import generate
+    from core.contract import Period, ScopeKind
+    from core.db import make_engine
+    from core.migrate import upgrade
+    from core.models import Household
+    from core.plugins import build_registry
+    from core.services import eligibility as elig
+    from core.services import indicators
+    from core.settings import Settings
+
+    registry = build_registry(Settings(database_url=url, load_entrypoint_plugins=False))
+    codes = sorted(registry.schemes)
+    upgrade(url, registry)
+    engine = make_engine(url)
+    result: dict[str, Any] = {"backend": name}
+    log(f"{name}: generating the world")
+    started = time.perf_counter()
+    with Session(engine) as session:
+        world = generate(session, registry)
+    result["generate_s"] = round(time.perf_counter() - started, 1)
+    result["rows"] = world.counts
+    result["bulk_generate_rows_per_s"] = round(world.bulk_rows / world.bulk_seconds)
+    if name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+    with Session(engine) as session:
+        log(f"{name}: bulk loading vs ORM")
+        some = (
+            session.execute(select(Household).where(Household.owner_id == world.landlord_id))
+            .scalars()
+            .first()
+        )
+        assert some is not None and some.id is not None
+        result["bulk"] = baselines.bulk_vs_orm(session, some.id, world.landlord_id, 50_000, 5_000)
+
+        log(f"{name}: batch eligibility")
+        population = select(Household.id)
+        ids = [row[0] for row in session.execute(population)]
+        per_scheme: dict[str, float] = {}
+        statuses: dict[str, dict[str, int]] = {}
+        started = time.perf_counter()
+        for code in codes:
+            t = time.perf_counter()
+            decisions = elig.decide(session, registry, code, population, DAY)
+            per_scheme[code] = round(time.perf_counter() - t, 3)
+            counts: dict[str, int] = {}
+            for d in decisions:
+                counts[d.status.value] = counts.get(d.status.value, 0) + 1
+            statuses[code] = counts
+        set_based = time.perf_counter() - started
+        log(f"{name}: eligibility ORM loop on a sample of {ORM_SAMPLE}")
+        sample = ids[:: max(1, len(ids) // ORM_SAMPLE)][:ORM_SAMPLE]
+        orm = {code: baselines.eligibility_orm_loop(session, registry, code, sample, DAY) for code in codes}
+        orm_total = sum(orm.values()) * len(ids) / len(sample)
+        result["eligibility"] = {
+            "households": len(ids),
+            "schemes": codes,
+            "set_based_s": round(set_based, 3),
+            "per_scheme_s": per_scheme,
+            "statuses": statuses,
+            "orm_sample": len(sample),
+            "orm_sample_s": round(sum(orm.values()), 3),
+            "orm_extrapolated_s": round(orm_total, 1),
+            "speedup": round(orm_total / set_based, 1),
+        }
+
+        log(f"{name}: indicators")
+        period = Period(*PERIOD)
+        started = time.perf_counter()
+        computed = indicators.compute(session, registry, ScopeKind.ORGANISATION, world.landlord_id, period)
+        sql_s = time.perf_counter() - started
+        orm_ind = baselines.indicators_orm_loop(session, registry, world.landlord_id, period)
+        result["indicators"] = {
+            "count": len(computed),
+            "sql_s": round(sql_s, 3),
+            "orm_loop_s": round(sum(orm_ind.values()), 3),
+            "orm_loop_per_scheme_s": {k: round(v, 3) for k, v in orm_ind.items()},
+            "speedup": round(sum(orm_ind.values()) / sql_s, 1),
+        }
+    engine.dispose()
+    log(f"{name}: start-up")
+    result["startup"] = startup_seconds(url)
+    log(f"{name}: HTTP")
+    result["http"] = http_figures(url, codes, world.landlord_id, workdir)
+    result["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+# -- report -------------------------------------------------------------------------------------------
+def ratios(r: dict[str, Any]) -> dict[str, Any]:
+    """The headline ratios of one backend against its baselines."""
+    h = r["http"]
+    return {
+        "page_vs_memory": round(h["page"]["rps"] / h["memory_page"]["rps"], 3),
+        "page_vs_bare_items": round(h["page"]["rps"] / h["bare_items"]["rps"], 3),
+        "stack_vs_bare_same_query": round(h["ours_schemes"]["rps"] / h["bare_schemes"]["rps"], 3),
+        "eligibility_speedup": r["eligibility"]["speedup"],
+        "indicators_speedup": r["indicators"]["speedup"],
+        "bulk_speedup": round(r["bulk"]["core_rows_per_s"] / r["bulk"]["orm_rows_per_s"], 1),
+    }
+
+
+GOALS = {
+    "page_vs_memory": ("≥ 0.50", lambda v: v >= 0.5),
+    "page_vs_bare_items": ("≥ 0.12", lambda v: v >= 0.12),
+    "stack_vs_bare_same_query": ("≥ 0.85", lambda v: v >= 0.85),
+    "eligibility_speedup": ("≥ 10×", lambda v: v >= 10),
+    "indicators_speedup": ("≥ 10×", lambda v: v >= 10),
+    "bulk_speedup": ("≥ 10×", lambda v: v >= 10),
+}
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results table with the machine it ran on."""
+    m = results["machine"]
+    lines = [
+        f"Measured {results['date']} on {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; "
+        f"Python {m['python']}, SQLite {m['sqlite']}, PostgreSQL {m['postgresql'] or 'not measured'}. "
+        "Ratios are against baselines run in the same process and the same minute (the machine is noisy).",
+        "",
+    ]
+    backends = results["backends"]
+    header = "| measure | goal | " + " | ".join(b["backend"] for b in backends) + " |"
+    lines += [header, "| --- | --- | " + " | ".join("---" for _ in backends) + " |"]
+
+    def row(label: str, goal: str, cells: list[str]) -> None:
+        lines.append(f"| {label} | {goal} | " + " | ".join(cells) + " |")
+
+    rs = [ratios(b) for b in backends]
+    mark = {k: lambda v, k=k: f"{v}{' ✅' if GOALS[k][1](v) else ' ❌'}" for k in GOALS}
+    row(
+        "households page (50, members, unit, 5 verdicts) req/s · p50 / p90 ms",
+        "",
+        [
+            f"{b['http']['page']['rps']} · {b['http']['page']['p50_ms']} / {b['http']['page']['p90_ms']}"
+            for b in backends
+        ],
+    )
+    row(
+        "same page from memory req/s · p50 / p90 ms",
+        "",
+        [
+            f"{b['http']['memory_page']['rps']} · {b['http']['memory_page']['p50_ms']}"
+            f" / {b['http']['memory_page']['p90_ms']}"
+            for b in backends
+        ],
+    )
+    row(
+        "bare strawberry, 100 objects × 5 fields req/s (caches / default)",
+        "",
+        [f"{b['http']['bare_items']['rps']} / {b['http']['bare_items_default']['rps']}" for b in backends],
+    )
+    row(
+        "page / in-memory page",
+        GOALS["page_vs_memory"][0],
+        [mark["page_vs_memory"](r["page_vs_memory"]) for r in rs],
+    )
+    row(
+        "page / bare strawberry 100 objects",
+        GOALS["page_vs_bare_items"][0],
+        [mark["page_vs_bare_items"](r["page_vs_bare_items"]) for r in rs],
+    )
+    row(
+        "our stack / bare strawberry, same query (`schemes`)",
+        GOALS["stack_vs_bare_same_query"][0],
+        [
+            f"{mark['stack_vs_bare_same_query'](r['stack_vs_bare_same_query'])}"
+            f" ({b['http']['ours_schemes']['rps']} / {b['http']['bare_schemes']['rps']} req/s)"
+            for r, b in zip(rs, backends, strict=True)
+        ],
+    )
+    row(
+        "eligibility, 100k households × 5 schemes: set-based s",
+        "≤ 2 s",
+        [
+            f"{b['eligibility']['set_based_s']}{' ✅' if b['eligibility']['set_based_s'] <= 2 else ' ❌'}"
+            for b in backends
+        ],
+    )
+    row(
+        "eligibility: ORM loop s (extrapolated from a sample)",
+        "",
+        [
+            f"{b['eligibility']['orm_extrapolated_s']}"
+            f" ({b['eligibility']['orm_sample']} in {b['eligibility']['orm_sample_s']} s)"
+            for b in backends
+        ],
+    )
+    row(
+        "eligibility speed-up",
+        GOALS["eligibility_speedup"][0],
+        [mark["eligibility_speedup"](r["eligibility_speedup"]) for r in rs],
+    )
+    row(
+        "indicators of the 35,000-unit landlord (all schemes) s",
+        "≤ 0.5 s",
+        [
+            f"{b['indicators']['sql_s']} ({b['indicators']['count']} indicators)"
+            f"{' ✅' if b['indicators']['sql_s'] <= 0.5 else ' ❌'}"
+            for b in backends
+        ],
+    )
+    row("indicators: ORM loop s", "", [str(b["indicators"]["orm_loop_s"]) for b in backends])
+    row(
+        "indicators speed-up",
+        GOALS["indicators_speedup"][0],
+        [mark["indicators_speedup"](r["indicators_speedup"]) for r in rs],
+    )
+    row(
+        "bulk loading rows/s: Core / ORM unit of work",
+        "",
+        [f"{b['bulk']['core_rows_per_s']} / {b['bulk']['orm_rows_per_s']}" for b in backends],
+    )
+    row("bulk speed-up", GOALS["bulk_speedup"][0], [mark["bulk_speedup"](r["bulk_speedup"]) for r in rs])
+    row(
+        "world generation (516k rows, Core) s · rows/s",
+        "",
+        [f"{b['generate_s']} · {b['bulk_generate_rows_per_s']}" for b in backends],
+    )
+    row(
+        "start-up: import + create_app s / create_app s / bare schema s",
+        "",
+        [
+            f"{b['startup']['import_and_create_app_s']} / {b['startup']['create_app_s']}"
+            f" / {b['startup']['bare_schema_s']}"
+            for b in backends
+        ],
+    )
+    row(
+        "peak RSS MB: our server / bare strawberry server / bench process",
+        "",
+        [
+            f"{b['http']['server_peak_rss_mb']} / {b['http']['bare_peak_rss_mb']} / {b['bench_peak_rss_mb']}"
+            for b in backends
+        ],
+    )
+    lines.append("")
+    lines.append(
+        f"HTTP: one uvicorn worker on a loopback port, load from another process (httpx, {CONCURRENCY} "
+        f"concurrent requests, {SECONDS:.0f} s after 1 s of warm-up). The ORM eligibility loop evaluates "
+        "each household alone (its ORM row, facts and profile loaded per household) on an even sample, "
+        "extrapolated to the population."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(table: str) -> None:
+    """Replace the table between the bench markers of README.md (adding the section if absent)."""
+    readme = ROOT / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start not in content:
+        section = (
+            "## Performance\n\n`make bench` generates a landlord at real scale "
+            "(35,000 units, ~72,000 people; "
+            "100,000 households in all) and measures it against baselines run in the same process; "
+            "the latest results (`bench/results.md`, `bench/results.json`):\n\n"
+            f"{start}\n{end}\n\n"
+        )
+        content = content.replace("## Configuration", section + "## Configuration", 1)
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    content = pattern.sub(lambda _: f"{start}\n{table}{end}", content)
+    readme.write_text(content, encoding="utf-8")
+
+
+def main() -> None:
+    """Run on SQLite, then on PostgreSQL when a URL is given; write the results."""
+    pg_base = os.environ.get("THEMA_BENCH_POSTGRES_URL") or os.environ.get("THEMA_TEST_POSTGRES_URL")
+    results: dict[str, Any] = {"date": date.today().isoformat(), "machine": machine(pg_base), "backends": []}
+    with tempfile.TemporaryDirectory(prefix="thema-bench-") as tmp:
+        workdir = Path(tmp)
+        results["backends"].append(run_backend("sqlite", sqlite_url(workdir), workdir))
+        if pg_base:
+            url = postgres_url(pg_base)
+            try:
+                results["backends"].append(run_backend("postgresql", url, workdir))
+            finally:
+                drop_postgres(pg_base, url)
+    for b in results["backends"]:
+        b["ratios"] = ratios(b)
+    (HERE / "results.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    table = markdown(results)
+    (HERE / "results.md").write_text("# thema benchmark\n\n" + table, encoding="utf-8")
+    update_readme(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

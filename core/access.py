@@ -1,0 +1,291 @@
+"""Who sees what: one authorization layer, derived from the organisation graph and the owner key.
+
+A caller acts for one organisation (or is a platform operator). It sees what its organisation
+owns; across owners, only what an active partnership grants it; an association sees the
+households of the offers it runs; a landlord sees the offers in its buildings, their occupancy
+and indicators, but residents' files only when the managing association granted them. Every
+read path (root fields, ``node``, connections, nested fields, counts, indicators, drill-downs)
+asks this module, so that a hidden object looks exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, event, false, or_, select, text, true, union
+from sqlmodel import Session
+
+from core.auth import Caller
+from core.models import (
+    Household,
+    Occupancy,
+    Offer,
+    Organisation,
+    Partnership,
+    PartnershipScope,
+    Referral,
+    Role,
+    Site,
+    SupportContact,
+    SupportEpisode,
+    Unit,
+)
+
+#: Permission to see confidential households (victims of violence) through a partnership grant.
+CONFIDENTIAL = "households.confidential"
+
+
+def _ids(compound: Any) -> Select[Any]:
+    """A UNION usable inside ``IN (…)`` on every database (SQLite refuses a bare compound)."""
+    sub = compound.subquery()
+    return select(sub.c[0])
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What a caller's organisation receives from the active partnerships granted to it."""
+
+    owners: frozenset[int] = frozenset()  # scope ALL: everything of these organisations
+    sites: frozenset[int] = frozenset()
+    offers: frozenset[int] = frozenset()
+    file_owners: frozenset[int] = frozenset()  # residents' files of these owners (scope ALL)
+    file_sites: frozenset[int] = frozenset()
+    file_offers: frozenset[int] = frozenset()
+
+
+@dataclass
+class Scope:
+    """The visibility of one caller at one date, as SQL conditions; built once per request."""
+
+    session: Session
+    caller: Caller | None
+    today: date
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unrestricted(self) -> bool:
+        """Platform operators (and internal calls without a caller) see every row."""
+        return self.caller is None or self.caller.platform
+
+    @property
+    def org(self) -> int:
+        """The caller's organisation (never called for unrestricted scopes)."""
+        assert self.caller is not None and self.caller.organisation_id is not None
+        return self.caller.organisation_id
+
+    @cached_property
+    def grants(self) -> Grants:
+        """Active partnerships granted to the caller's organisation, in one statement."""
+        if self.unrestricted:
+            return Grants()
+        rows = self.session.execute(
+            select(Partnership).where(
+                Partnership.partner_id == self.org,
+                Partnership.start_date <= self.today,
+                or_(Partnership.end_date.is_(None), Partnership.end_date >= self.today),  # type: ignore[union-attr]
+            )
+        ).scalars()
+        owners, sites, offers, f_owners, f_sites, f_offers = set(), set(), set(), set(), set(), set()
+        for p in rows:
+            if p.scope == PartnershipScope.ALL:
+                owners.add(p.owner_id)
+                if p.grants_resident_files:
+                    f_owners.add(p.owner_id)
+            elif p.scope == PartnershipScope.SITES:
+                sites.update(p.site_ids)
+                if p.grants_resident_files:
+                    f_sites.update(p.site_ids)
+            else:
+                offers.update(p.offer_ids)
+                if p.grants_resident_files:
+                    f_offers.update(p.offer_ids)
+        return Grants(*(frozenset(s) for s in (owners, sites, offers, f_owners, f_sites, f_offers)))
+
+    # -- visible sets, as SELECTs of ids -----------------------------------------------------
+    def offer_ids(self) -> Any:
+        """Offers the caller sees: its own (landlord or manager) and those partnerships grant."""
+        g = self.grants
+        return select(Offer.id).where(
+            or_(
+                Offer.landlord_id == self.org,
+                Offer.manager_id == self.org,
+                Offer.landlord_id.in_(g.owners),  # type: ignore[attr-defined]
+                Offer.manager_id.in_(g.owners),  # type: ignore[attr-defined]
+                Offer.site_id.in_(g.sites),  # type: ignore[union-attr]
+                Offer.id.in_(g.offers),  # type: ignore[union-attr]
+            )
+        )
+
+    def site_ids(self) -> Any:
+        """Sites the caller sees: owned, granted, or hosting an offer it sees."""
+        g = self.grants
+        return select(Site.id).where(
+            or_(
+                Site.owner_id == self.org,
+                Site.owner_id.in_(g.owners),  # type: ignore[attr-defined]
+                Site.id.in_(g.sites),  # type: ignore[union-attr]
+                Site.id.in_(select(Offer.site_id).where(Offer.id.in_(self.offer_ids()))),  # type: ignore[union-attr]
+            )
+        )
+
+    def household_ids(self) -> Any:
+        """Households whose file the caller may read.
+
+        Its organisation's own files; those of the households in the offers it manages (it is
+        their data controller); and, through a partnership granting residents' files, those of
+        the granted offers, sites or owners — except confidential households (victims of
+        violence), which need the ``households.confidential`` permission on top.
+        """
+        g = self.grants
+        managed = select(Offer.id).where(Offer.manager_id == self.org)
+        granted = select(Offer.id).where(
+            or_(
+                Offer.id.in_(g.file_offers),  # type: ignore[union-attr]
+                Offer.site_id.in_(g.file_sites),  # type: ignore[union-attr]
+                Offer.manager_id.in_(g.file_owners),  # type: ignore[attr-defined]
+            )
+        )
+
+        def in_offers(offers: Any) -> Select[Any]:
+            return _ids(
+                union(
+                    select(Occupancy.household_id).where(Occupancy.offer_id.in_(offers)),  # type: ignore[union-attr]
+                    select(Referral.household_id).where(Referral.offer_id.in_(offers)),  # type: ignore[attr-defined]
+                    select(SupportEpisode.household_id).where(SupportEpisode.offer_id.in_(offers)),  # type: ignore[union-attr]
+                )
+            )
+
+        via_grants = select(Household.id).where(
+            or_(
+                Household.owner_id.in_(g.file_owners),  # type: ignore[attr-defined]
+                Household.id.in_(in_offers(granted)),  # type: ignore[union-attr]
+            )
+        )
+        if self.caller is None or not self.caller.has(CONFIDENTIAL):
+            via_grants = via_grants.where(Household.confidential.is_(False))  # type: ignore[attr-defined]
+        return union(
+            select(Household.id).where(Household.owner_id == self.org),
+            in_offers(managed),
+            select(SupportEpisode.household_id).where(SupportEpisode.organisation_id == self.org),
+            via_grants,
+        )
+
+    def organisation_ids(self) -> Any:
+        """Organisations the caller sees: its own, its partners either way, those of its offers."""
+        offers = self.offer_ids().subquery()
+        return union(
+            select(Organisation.id).where(Organisation.id == self.org),
+            select(Partnership.owner_id).where(Partnership.partner_id == self.org),
+            select(Partnership.partner_id).where(Partnership.owner_id == self.org),
+            select(Offer.landlord_id).where(Offer.id.in_(select(offers.c.id))),  # type: ignore[union-attr]
+            select(Offer.manager_id).where(Offer.id.in_(select(offers.c.id))),  # type: ignore[union-attr]
+        )
+
+    # -- conditions per table ----------------------------------------------------------------
+    def condition(self, model: type) -> ColumnElement[bool]:
+        """The SQL condition selecting the rows of ``model`` the caller may read."""
+        if self.unrestricted:
+            return true()
+        if self.caller is not None and self.caller.role is Role.AUDITOR:
+            return false()  # auditors read the audit log, not the files
+        key = model.__name__
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        households = self.household_ids().subquery()
+        visible_households = select(households.c[0])
+        cond: ColumnElement[bool]
+        if model is Organisation:
+            cond = Organisation.id.in_(_ids(self.organisation_ids()))  # type: ignore[union-attr]
+        elif model is Site:
+            cond = Site.id.in_(self.site_ids())  # type: ignore[union-attr]
+        elif model is Unit:
+            cond = Unit.site_id.in_(self.site_ids())  # type: ignore[attr-defined]
+        elif model is Offer:
+            cond = Offer.id.in_(self.offer_ids())  # type: ignore[union-attr]
+        elif model is Household:
+            cond = Household.id.in_(visible_households)  # type: ignore[union-attr]
+        elif model is Referral:
+            cond = or_(Referral.household_id.in_(visible_households), Referral.proposer_id == self.org)  # type: ignore[attr-defined]
+        elif model is SupportContact:
+            episodes = select(SupportEpisode.id).where(SupportEpisode.household_id.in_(visible_households))  # type: ignore[attr-defined]
+            cond = SupportContact.episode_id.in_(episodes)  # type: ignore[attr-defined]
+        elif model is Partnership:
+            cond = or_(Partnership.owner_id == self.org, Partnership.partner_id == self.org)
+        elif hasattr(model, "household_id"):
+            cond = model.household_id.in_(visible_households)  # type: ignore[attr-defined]
+        else:
+            cond = model.owner_id == self.org  # type: ignore[attr-defined]
+        self._cache[key] = cond
+        return cond
+
+    def visible(self, model: type, ids: list[int]) -> set[int]:
+        """Which of ``ids`` the caller may read, in one statement."""
+        if self.unrestricted:
+            return set(ids)
+        if not ids:
+            return set()
+        pk = model.id  # type: ignore[attr-defined]
+        return set(self.session.execute(select(pk).where(pk.in_(ids), self.condition(model))).scalars())
+
+    def condition_filter(self, model: type) -> Any:
+        """A function restricting a statement to the readable rows of ``model``."""
+        return lambda stmt: self.filter(stmt, model)
+
+    def filter(self, stmt: Select[Any], model: type) -> Select[Any]:
+        """``stmt`` restricted to the rows of ``model`` the caller may read."""
+        return stmt if self.unrestricted else stmt.where(self.condition(model))
+
+
+def restrict_rows(session: Session, ctx: Any) -> None:
+    """On PostgreSQL, confine every transaction of ``session`` to the caller's organisations (RLS).
+
+    The row-level-security policies (migration 0003) let a transaction read and write only rows
+    owned by the organisations listed in ``thema.orgs``: the caller's own and those it is related
+    to. The application's own checks stay the first line; this is the second.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    caller = ctx.caller
+    if caller is None or caller.platform or caller.organisation_id is None:
+        return
+
+    @event.listens_for(session, "after_begin")
+    def confine(_session: Session, _transaction: Any, connection: Any) -> None:
+        orgs = ctx.loaders.get("core.rls.orgs")
+        if orgs is None:
+            # A throwaway session on this very connection: the request's session is still beginning.
+            with Session(bind=connection) as probe:
+                scope = Scope(probe, caller, ctx.today)
+                own = select(Organisation.id).where(Organisation.id == scope.org)
+                found = probe.execute(_ids(union(scope.organisation_ids(), own))).scalars()
+                orgs = ctx.loaders["core.rls.orgs"] = ",".join(str(i) for i in sorted(found))
+        connection.execute(text("SELECT set_config('thema.orgs', :orgs, true)"), {"orgs": orgs or "0"})
+
+
+#: The request being served (set by the endpoint), so that writes check references against it.
+CURRENT: ContextVar[Any] = ContextVar("thema_request", default=None)
+
+
+def current_scope() -> Scope | None:
+    """The scope of the request being served, if any (None in scripts and the demo loader)."""
+    ctx = CURRENT.get()
+    return None if ctx is None else scope_of(ctx)
+
+
+def acts_for(organisation_id: int | None) -> bool:
+    """Whether the current caller may write on behalf of ``organisation_id``."""
+    scope = current_scope()
+    return scope is None or scope.unrestricted or organisation_id == scope.org
+
+
+def scope_of(ctx: Any) -> Scope:
+    """The request's scope (built on first use)."""
+    found = ctx.loaders.get("core.scope")
+    if found is None:
+        found = ctx.loaders["core.scope"] = Scope(ctx.session, ctx.caller, ctx.today)
+    return found  # type: ignore[no-any-return]

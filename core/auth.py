@@ -1,0 +1,174 @@
+"""Who is calling: bearer tokens (stored hashed), the caller they stand for, pluggable authenticators.
+
+An authenticator turns a request into a ``Caller`` (or refuses it). The default one checks
+thema's own bearer tokens; an OIDC provider's JWTs plug in as another authenticator named in
+``THEMA_AUTHENTICATORS`` (a class with an ``authenticate(request, session)`` method).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from core.models import ApiToken, Organisation, OrganisationKind, Role
+
+TOKEN_PREFIX = "thema_"
+
+#: Permissions a token may carry on top of its role.
+DEVELOPER = "developer"  # introspection and the schema browser
+
+
+class AuthError(Exception):
+    """The request carries credentials that are not valid (unknown, revoked or expired)."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated party of a request: an organisation's user with a role, or an operator."""
+
+    subject: str
+    role: Role
+    organisation_id: int | None
+    organisation_kind: OrganisationKind | None = None
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def platform(self) -> bool:
+        """Operators of the deployment see every organisation (sensitive fields still need a grant)."""
+        return self.role is Role.PLATFORM
+
+    @property
+    def can_write(self) -> bool:
+        """Whether the caller may run mutations."""
+        return self.role in (Role.ADMIN, Role.STAFF, Role.PLATFORM)
+
+    def has(self, permission: str) -> bool:
+        """Whether the caller holds ``permission`` (``*`` grants every one)."""
+        return "*" in self.permissions or permission in self.permissions
+
+
+class Authenticator(Protocol):
+    """Turns a request into a caller; returns None when its kind of credentials is absent."""
+
+    def authenticate(self, authorization: str, session: Session) -> Caller | None:
+        """The caller for an ``Authorization`` header value, None if not ours, AuthError if invalid."""
+
+
+def hash_secret(secret: str) -> str:
+    """SHA-256 of a token: tokens are 256-bit random, so a fast hash is enough and safe."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class TokenAuthenticator:
+    """thema's bearer tokens: ``Authorization: Bearer thema_<prefix>_<secret>``."""
+
+    def authenticate(self, authorization: str, session: Session) -> Caller | None:
+        """Look the token up by its hash; refuse unknown, revoked and expired ones."""
+        scheme, _, credentials = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not credentials.startswith(TOKEN_PREFIX):
+            return None
+        row = session.execute(
+            select(ApiToken, Organisation.kind)
+            .outerjoin(Organisation, Organisation.id == ApiToken.owner_id)
+            .where(ApiToken.token_hash == hash_secret(credentials.strip()))
+        ).first()
+        now = datetime.now(UTC)
+        if row is None:
+            raise AuthError("unknown token")
+        token, kind = row
+        if token.revoked_at is not None or (token.expires_at is not None and _aware(token.expires_at) <= now):
+            raise AuthError("revoked or expired token")
+        return Caller(
+            subject=f"token:{token.id}",
+            role=token.role,
+            organisation_id=token.owner_id,
+            organisation_kind=kind,
+            permissions=frozenset(token.permissions or ()),
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def load_authenticators(paths: Sequence[str]) -> list[Authenticator]:
+    """Instantiate the authenticators named ``module:Class`` (in order)."""
+    found: list[Authenticator] = []
+    for path in paths:
+        module, _, name = path.partition(":")
+        found.append(getattr(importlib.import_module(module), name)())
+    return found
+
+
+def authenticate(
+    authenticators: Sequence[Authenticator], authorization: str | None, session: Session
+) -> Caller:
+    """The caller of a request, or AuthError (missing or invalid credentials)."""
+    if not authorization:
+        raise AuthError("missing credentials")
+    for authenticator in authenticators:
+        caller = authenticator.authenticate(authorization, session)
+        if caller is not None:
+            return caller
+    raise AuthError("unsupported credentials")
+
+
+def create_token(
+    session: Session,
+    *,
+    organisation_id: int | None,
+    role: Role,
+    permissions: Sequence[str] = (),
+    label: str = "",
+    days: int | None = None,
+) -> tuple[str, ApiToken]:
+    """Create a token; return its secret (shown once, never stored) and its row."""
+    if role is Role.PLATFORM and organisation_id is not None:
+        raise ValueError("a platform token belongs to no organisation")
+    if role is not Role.PLATFORM and organisation_id is None:
+        raise ValueError("an organisation token needs an organisation")
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    now = datetime.now(UTC)
+    row = ApiToken(
+        owner_id=organisation_id,
+        prefix=prefix,
+        token_hash=hash_secret(secret),
+        role=role,
+        permissions=sorted(set(permissions)),
+        label=label[:100],
+        created_at=now,
+        expires_at=now + timedelta(days=days) if days else None,
+    )
+    session.add(row)
+    session.flush()
+    return secret, row
+
+
+def revoke_token(session: Session, token: str) -> int:
+    """Revoke tokens by id, prefix or full secret; returns how many were revoked."""
+    stmt = select(ApiToken).where(ApiToken.revoked_at.is_(None))  # type: ignore[union-attr]
+    if token.isdigit():
+        stmt = stmt.where(ApiToken.id == int(token))
+    elif token.startswith(TOKEN_PREFIX):
+        stmt = stmt.where(ApiToken.token_hash == hash_secret(token))
+    else:
+        stmt = stmt.where(ApiToken.prefix == token)
+    rows = list(session.execute(stmt).scalars())
+    for row in rows:
+        row.revoked_at = datetime.now(UTC)
+    return len(rows)
+
+
+def describe(row: Any) -> str:
+    """A token's public description (never its secret)."""
+    org = f"organisation {row.owner_id}" if row.owner_id else "plateforme"
+    return f"#{row.id} {TOKEN_PREFIX}{row.prefix}_… {row.role.value} ({org}) {row.label}".strip()
