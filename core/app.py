@@ -11,7 +11,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -27,7 +26,10 @@ from core.audit import record_audit
 from core.auth import DEVELOPER, AuthError, Caller, authenticate, load_authenticators
 from core.context import RequestContext
 from core.db import make_engine
+from core.doctor import database_state
 from core.graphql.schema import build_schema
+from core.logs import configure_logging
+from core.observability import OperationObserver, instrument
 from core.plugins import Registry, build_registry, call_prepare_context
 from core.security import (
     BATCH_TOO_LARGE,
@@ -85,6 +87,7 @@ class GraphQLEndpoint:
             limits=self.limits,
             may_introspect=self.may_introspect,
             suggestions=settings.environment == "development",
+            extensions=[OperationObserver],
         )
         self.authenticators = load_authenticators(settings.authenticators)
 
@@ -252,6 +255,7 @@ def create_app(
 ) -> Starlette:
     """Build the application: plugins (checked), schema (assembled), database engine, routes."""
     settings = settings or Settings()
+    configure_logging(settings.log_format, settings.log_level)
     registry = build_registry(settings, plugins)
     engine = make_engine(settings.database_url, echo=settings.sql_echo)
     endpoint = GraphQLEndpoint(settings, registry, engine)
@@ -259,17 +263,15 @@ def create_app(
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(_: Request) -> Response:
-        from core.migrate import pending
-
-        try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            missing = pending(settings.database_url, registry)
-        except Exception:
+    def readyz(_: Request) -> Response:  # sync: Starlette runs it in a thread, off the event loop
+        state = database_state(engine, registry)
+        if not state.reachable:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        if missing:
-            return JSONResponse({"status": "unavailable", "pendingMigrations": missing}, status_code=503)
+        if not state.ready:
+            body = {"status": "unavailable", "pendingMigrations": state.pending}
+            if state.unknown:
+                body["unknownRevisions"] = state.unknown
+            return JSONResponse(body, status_code=503)
         return JSONResponse({"status": "ok"})
 
     readme = settings.readme_path or default_readme()
@@ -290,6 +292,7 @@ def create_app(
     app.state.registry = registry
     app.state.engine = engine
     app.state.schema = endpoint.schema
+    instrument(app, settings)
     return app
 
 

@@ -39,11 +39,17 @@ def serve(
     port: int = typer.Option(None, help="Port (THEMA_PORT, default 8000)."),
     workers: int = typer.Option(None, help="Worker processes (THEMA_WORKERS, default 1)."),
     reload: bool = typer.Option(False, help="Reload on code changes (development)."),
+    timeout_graceful_shutdown: int = typer.Option(
+        30, help="Seconds in-flight requests may take to finish after SIGTERM before being cut."
+    ),
 ) -> None:
     """Serve the API and the explorer with uvicorn."""
     import uvicorn
 
+    from core.logs import configure_logging
+
     settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
     _registry(settings)  # fail fast, with a clear message, before forking workers
     h, p = host or settings.host, port or settings.port
     console.print(f"thema sert l'API sur http://{h}:{p}/graphql (explorateur dans le navigateur)")
@@ -54,8 +60,10 @@ def serve(
         port=p,
         workers=workers or settings.workers,
         reload=reload,
-        log_level="info",
+        log_config=None,  # core/logs.py configures logging, in each worker too (create_app)
+        access_log=False,  # thema writes its own access line, with the operation and request id
         proxy_headers=True,
+        timeout_graceful_shutdown=timeout_graceful_shutdown,
     )
 
 
@@ -216,6 +224,24 @@ def _add_batch() -> None:
 
 
 _add_batch()
+
+
+def _add_doctor() -> None:
+    from core.doctor import doctor
+
+    app.command()(doctor)
+
+
+_add_doctor()
+
+
+def _add_dataio() -> None:
+    from core.dataio.cli import register
+
+    register(app)
+
+
+_add_dataio()
 
 
 def main() -> None:

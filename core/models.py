@@ -261,6 +261,8 @@ class Person(SQLModel, table=True):
     """A member of a household."""
 
     __tablename__ = "person"
+    # Age bands (seniors, young people) filter on the birth date across a landlord's tenants.
+    __table_args__ = (Index("ix_person_birth_date", "birth_date"),)
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = _owner()
     household_id: int = Field(foreign_key="household.id", index=True)
@@ -279,7 +281,11 @@ class Occupancy(SQLModel, table=True):
     """A household living in a unit (under an offer or as an ordinary tenant) between two dates."""
 
     __tablename__ = "occupancy"
-    __table_args__ = (Index("ix_occupancy_offer_dates", "offer_id", "start_date", "end_date"),)
+    __table_args__ = (
+        Index("ix_occupancy_offer_dates", "offer_id", "start_date", "end_date"),
+        # A household's occupancy in force at a date: facts, verdicts and the current unit.
+        Index("ix_occupancy_household_start", "household_id", "start_date"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = _owner()
     household_id: int = Field(foreign_key="household.id", index=True)

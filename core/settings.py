@@ -80,3 +80,26 @@ class Settings(BaseSettings):
         description="Authenticators tried in order (module:Class), e.g. an OIDC JWT one before tokens.",
     )
     sql_echo: bool = Field(default=False, description="Log SQL statements (never in production).")
+    log_format: Literal["json", "text"] = Field(
+        default="text", description="Log lines as JSON objects (production) or readable text."
+    )
+    log_level: str = Field(default="INFO", description="Level of thema's and uvicorn's logs.")
+    metrics_token: str | None = Field(
+        default=None, description="Bearer token of GET /metrics (Prometheus); unset: /metrics is off."
+    )
+    otel_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP collector traces are sent to; unset: OTEL_EXPORTER_OTLP_ENDPOINT.",
+    )
+    retention_closed_household_days: int = Field(
+        default=5 * 365,
+        ge=0,
+        description="Days after a household's closing date before `thema retention run` anonymises it "
+        "(0: never).",
+    )
+    retention_departed_household_days: int = Field(
+        default=5 * 365,
+        ge=0,
+        description="Days after a household's last occupancy ended (none open) before it is anonymised "
+        "(0: never).",
+    )

@@ -23,6 +23,7 @@ from core.access import scope_of
 from core.contract import Period, ScopeKind
 from core.graphql import common as c
 from core.graphql import inputs as i
+from core.graphql.dataio import DataIOMutation, DataIOQuery
 from core.graphql.loaders import by_id, child_counts, child_pages, children
 from core.graphql.relay import (
     Connection,
@@ -764,8 +765,23 @@ def _verdict_loader(ctx: Any, scheme: str, offer: m.Offer | None, day: date) -> 
         landlord = offer.landlord_id if offer else None
         if landlord is not None:
             require_enabled(ctx.session, ctx.registry, scheme, landlord, day)
-        verdicts = elig.evaluate(ctx.session, ctx.registry, scheme, keys, day, offer)
+        # One facts load per request and date, shared by the verdicts of every scheme asked.
+        facts = await ctx.loader(f"core.facts.{day}", lambda: _facts_loader(ctx, day)).load_many(keys)
+        known = {k: f for k, f in zip(keys, facts, strict=True) if f is not None}
+        verdicts = elig.evaluate(ctx.session, ctx.registry, scheme, keys, day, offer, known)
         return [verdicts[k] for k in keys]
+
+    return DataLoader(load)
+
+
+def _facts_loader(ctx: Any, day: date) -> Any:
+    from strawberry.dataloader import DataLoader
+
+    from core.facts import load_household_facts
+
+    async def load(keys: list[int]) -> list[Any]:
+        facts = load_household_facts(ctx.session, keys, day)
+        return [facts.get(k) for k in keys]
 
     return DataLoader(load)
 
@@ -1213,7 +1229,7 @@ async def _node(info: Info, gid: strawberry.ID) -> Any:
 
 
 @strawberry.type(description="Entry points for reading the graph.")
-class Query(*ext("Query")):  # type: ignore[misc]
+class Query(*ext("Query"), DataIOQuery):  # type: ignore[misc]
     """Root query."""
 
     @strawberry.field(description="Any object by its global id (null when not found).")
@@ -1430,7 +1446,7 @@ _IN = strawberry.argument(description="The mutation's input.")
 
 
 @strawberry.type(description="Changes to the graph: one input object, a payload with userErrors.")
-class Mutation(*ext("Mutation")):  # type: ignore[misc]
+class Mutation(*ext("Mutation"), DataIOMutation):  # type: ignore[misc]
     """Root mutation."""
 
     @_m("Create an organisation.")

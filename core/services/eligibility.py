@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +20,7 @@ from core.contract import (
     Status,
     Verdict,
 )
-from core.facts import load_household_facts
+from core.facts import HouseholdFacts, load_household_facts
 from core.models import Household, Offer, Referral
 from core.plugins import Registry
 from core.services.schemes import SchemeUnavailable, installed
@@ -51,8 +51,13 @@ def evaluate(
     household_ids: Iterable[int],
     reference_date: date,
     offer: Offer | None = None,
+    facts: Mapping[int, HouseholdFacts] | None = None,
 ) -> dict[int, Verdict]:
-    """Verdicts of ``household_ids`` for a scheme (and offer) at ``reference_date``, in batches."""
+    """Verdicts of ``household_ids`` for a scheme (and offer) at ``reference_date``, in batches.
+
+    ``facts``, when given, holds the households' core facts at ``reference_date`` already loaded
+    (shared by the verdicts of several schemes in one request); else each batch loads its own.
+    """
     scheme = installed(registry, scheme_code)
     rule = registry.rules.get(scheme_code)
     if rule is None:
@@ -69,9 +74,9 @@ def evaluate(
     out: dict[int, Verdict] = {}
     for i in range(0, len(ids), BATCH):
         part = tuple(ids[i : i + BATCH])
-        facts = load_household_facts(session, part, reference_date)
-        present = tuple(h for h in part if h in facts)
-        request = EligibilityRequest(session, scheme, offer, present, reference_date, snapshot, facts)
+        batch = load_household_facts(session, part, reference_date) if facts is None else facts
+        present = tuple(h for h in part if h in batch)
+        request = EligibilityRequest(session, scheme, offer, present, reference_date, snapshot, batch)
         results = rule.evaluate(request)
         for hid in present:
             criteria = _ordered(results.get(hid, ()), declared, kinds, scheme_code)
@@ -193,8 +198,14 @@ def decide(
     stmt = rule.outcomes(request)
     width = len(rule.criteria)
     outcome_of = {o.value: o for o in Outcome}
+    # A population has few distinct outcome combinations: decide each once, not once per household.
+    decided: dict[tuple[Any, ...], tuple[Status, tuple[Outcome, ...]]] = {}
     out: list[Decision] = []
-    for row in session.execute(stmt.order_by(None).order_by(stmt.selected_columns[0])):
-        outcomes = tuple(outcome_of[str(v)] for v in row[1 : width + 1])
-        out.append(Decision(row[0], status(outcomes), outcomes))
+    for row in session.execute(stmt.order_by(None).order_by(stmt.selected_columns[0])).tuples():
+        key = tuple(row[1 : width + 1])
+        found = decided.get(key)
+        if found is None:
+            outcomes = tuple(outcome_of[str(v)] for v in key)
+            found = decided[key] = (status(outcomes), outcomes)
+        out.append(Decision(row[0], *found))
     return out

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, case, func, literal, or_, select
+from sqlmodel import col
 
 from core import (
     Criterion,
@@ -13,10 +15,12 @@ from core import (
     EligibilityRequest,
     HouseholdFacts,
     Outcome,
+    PopulationRequest,
     ReferralFacts,
     chunks,
 )
-from core.models import Offer, OrganisationKind, ReferralDecision
+from core.facts import born_by, current_member, population_ids
+from core.models import Offer, Organisation, OrganisationKind, Person, Referral, ReferralDecision
 from plugins.chrs.models import ChrsProfile
 from plugins.chrs.scheme import CODE, SOURCE_PUBLIC, SOURCE_REFERRAL, SOURCE_VIOLENCE
 
@@ -264,4 +268,71 @@ def _violence(profile: ChrsProfile | None) -> CriterionResult:
         "Pas de priorité au titre des violences conjugales.",
         "non",
         threshold,
+    )
+
+
+SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+
+
+def _flag(column: Any) -> Any:
+    """A yes/no/unknown profile answer as an outcome (no profile: unknown)."""
+    return case((column.is_(True), SAT), (column.is_(False), NOT), else_=UNK)
+
+
+def outcomes(req: PopulationRequest) -> Select[Any]:
+    """The same outcomes as ``evaluate`` for a whole population, decided by the database."""
+    ref = req.reference_date
+    min_age = int(req.parameters.values["min_adult_age"])
+    pop = population_ids(req.population)
+    members = (
+        select(
+            col(Person.household_id).label("hid"),
+            func.count().label("n"),
+            func.count(col(Person.birth_date)).label("known"),
+            func.sum(case((col(Person.birth_date) <= born_by(ref, min_age), 1), else_=0)).label("adults"),
+        )
+        .where(current_member(ref), col(Person.household_id).in_(select(pop.c.id)))
+        .group_by(col(Person.household_id))
+        .subquery()
+    )
+    n = func.coalesce(members.c.n, 0)
+    adult = case((n == 0, UNK), (members.c.adults > 0, SAT), (members.c.known < n, UNK), else_=NOT)
+    profiles = ChrsProfile.__table__  # type: ignore[attr-defined]
+    flags = [profiles.c[name] for name, _ in DIFFICULTIES]
+    difficulty = case(
+        (profiles.c.household_id.is_(None), UNK),
+        (or_(*(f.is_(True) for f in flags)), SAT),
+        (or_(*(f.is_(None) for f in flags)), UNK),
+        else_=NOT,
+    )
+    if not bool(req.parameters.values["requires_referral"]):
+        referral: Any = literal(SAT)
+    else:
+        if req.offer is not None:
+            to_offer: Any = col(Referral.offer_id) == req.offer.id
+        else:
+            to_offer = col(Referral.offer_id).in_(select(col(Offer.id)).where(col(Offer.scheme) == CODE))
+        live = (
+            select(col(Referral.household_id))
+            .join(Organisation, col(Organisation.id) == col(Referral.proposer_id))
+            .where(
+                to_offer,
+                col(Referral.proposed_on) <= ref,
+                col(Organisation.kind) == OrganisationKind.INSTITUTION,
+                col(Referral.decision).in_(sorted(_LIVE_DECISIONS)),
+            )
+        )
+        referral = case((pop.c.id.in_(live), SAT), else_=UNK)
+    return (
+        select(
+            pop.c.id,
+            adult,
+            difficulty,
+            _flag(profiles.c.needs_support_before_housing),
+            referral,
+            _flag(profiles.c.domestic_violence_victim),
+        )
+        .select_from(pop)
+        .outerjoin(members, members.c.hid == pop.c.id)
+        .outerjoin(profiles, profiles.c.household_id == pop.c.id)
     )

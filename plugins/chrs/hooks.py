@@ -59,7 +59,11 @@ def register_graphql() -> Iterable[GraphQLContribution]:
 @hookimpl
 def register_eligibility_rules() -> Iterable[EligibilityRule]:
     """The CHRS admission rule."""
-    return [EligibilityRule(CODE, criteria=eligibility.CRITERIA, evaluate=eligibility.evaluate)]
+    return [
+        EligibilityRule(
+            CODE, criteria=eligibility.CRITERIA, evaluate=eligibility.evaluate, outcomes=eligibility.outcomes
+        )
+    ]
 
 
 @hookimpl

@@ -13,7 +13,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, literal, or_, select
 from sqlmodel import Session, col
 
 from core import (
@@ -24,8 +24,10 @@ from core import (
     HouseholdFacts,
     MemberFacts,
     Outcome,
+    PopulationRequest,
     chunks,
 )
+from core.facts import born_by, current_member, population_ids
 from core.models import Activity, MemberRole, Occupancy, Offer, OfferUnit, Person, Typology, Unit
 from plugins.fjt.models import FjtComposition, FjtProfile
 from plugins.fjt.scheme import BAILLY_PUBLIC, VIVALDI_PUBLIC, VIVALDI_QUOTA, VIVALDI_T2
@@ -493,4 +495,99 @@ def check_priority(ages: Sequence[int | None], values: Mapping[str, Any]) -> Cri
         f"Hors du public prioritaire ({threshold}).",
         _ages_label(ages),
         threshold,
+    )
+
+
+SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+
+
+def outcomes(req: PopulationRequest) -> Select[Any]:
+    """The same outcomes as ``evaluate`` for a whole population, decided by the database.
+
+    The offer's residents are summed once (one statement); the quota is then integer arithmetic
+    per household: a resident's young people are already in that sum, a newcomer's are added.
+    """
+    ref, values = req.reference_date, req.parameters.values
+    low, high, top = int(values["min_age"]), int(values["max_age"]), int(values["priority_max_age"])
+    minimum = Fraction(str(values["activity_share_min"]))
+    num, den = minimum.numerator, minimum.denominator
+    pop = population_ids(req.population)
+    role, birth, activity = col(Person.role), col(Person.birth_date), col(Person.activity)
+    young = role != MemberRole.CHILD
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    members = (
+        select(
+            col(Person.household_id).label("hid"),
+            func.count().label("n"),
+            count(young).label("young"),
+            count(young & birth.is_(None)).label("no_birth"),
+            count(young & ((birth > born_by(ref, low)) | (birth <= born_by(ref, high + 1)))).label("out"),
+            count(young & ((birth > born_by(ref, low)) | (birth <= born_by(ref, top + 1)))).label("not_top"),
+            count(young & activity.is_(None)).label("no_activity"),
+            count(young & activity.in_(sorted(IN_ACTIVITY))).label("active"),
+            count(role == MemberRole.SPOUSE).label("spouses"),
+            count(role == MemberRole.CHILD).label("children"),
+            count(role == MemberRole.OTHER).label("others"),
+            func.count(col(Person.monthly_resources)).label("res_known"),
+            func.sum(col(Person.monthly_resources)).label("res"),
+        )
+        .where(current_member(ref), col(Person.household_id).in_(select(pop.c.id)))
+        .group_by(col(Person.household_id))
+        .subquery()
+    )
+    n, n_young = func.coalesce(members.c.n, 0), func.coalesce(members.c.young, 0)
+    age = case((n_young == 0, UNK), (members.c.no_birth > 0, UNK), (members.c.out > 0, NOT), else_=SAT)
+    priority = case(
+        (n_young == 0, UNK), (members.c.no_birth > 0, UNK), (members.c.not_top > 0, NOT), else_=SAT
+    )
+    all_active = members.c.active == members.c.young
+    if req.offer is None or req.offer.id is None:
+        quota: Any = UNK
+    else:
+        everyone = resident_shares_by_offer(req.session, [req.offer.id], ref).get(req.offer.id, Share())
+        resident = pop.c.id.in_(resident_households(req.offer.id, ref))
+        # A resident's young people are already counted; a newcomer's join them (all known here).
+        added = case((resident, 0), else_=members.c.young)
+        total = everyone.total + added
+        active = everyone.active + case((resident, 0), else_=members.c.active)
+        quota = case(
+            (active * den >= num * total, SAT),
+            ((active + everyone.unknown) * den < num * total, NOT),
+            else_=UNK,
+        )
+    activity_outcome = case(
+        (n_young == 0, UNK), (members.c.no_activity > 0, UNK), (all_active, SAT), else_=quota
+    )
+    ceiling = values.get("max_monthly_resources")
+    if ceiling is None:
+        resources: Any = literal(SAT)
+    else:
+        resources = case(
+            (n == 0, UNK),
+            (members.c.res_known < n, UNK),
+            (members.c.res <= float(ceiling), SAT),
+            else_=NOT,
+        )
+    typologies = load_offer_typologies(req.session, req.offer)
+    single_fits = SAT if not typologies or typologies & SINGLE_TYPOLOGIES else NOT
+    family_fits = SAT if not typologies or typologies & FAMILY_TYPOLOGIES else NOT
+    profiles = FjtProfile.__table__  # type: ignore[attr-defined]
+    recorded = profiles.c.composition
+    household = case(
+        (recorded == FjtComposition.SINGLE, single_fits),
+        (recorded.is_not(None), family_fits),
+        (n == 0, UNK),
+        (members.c.others > 0, UNK),
+        (members.c.spouses > 1, UNK),
+        ((members.c.spouses > 0) | (members.c.children > 0), family_fits),
+        else_=single_fits,
+    )
+    return (
+        select(pop.c.id, age, activity_outcome, resources, household, priority)
+        .select_from(pop)
+        .outerjoin(members, members.c.hid == pop.c.id)
+        .outerjoin(profiles, profiles.c.household_id == pop.c.id)
     )

@@ -52,7 +52,11 @@ def register_graphql() -> Iterable[GraphQLContribution]:
 @hookimpl
 def register_eligibility_rules() -> Iterable[EligibilityRule]:
     """Age, activity quota, resources, composition; priority 16-25 ans."""
-    return [EligibilityRule(CODE, criteria=eligibility.CRITERIA, evaluate=eligibility.evaluate)]
+    return [
+        EligibilityRule(
+            CODE, criteria=eligibility.CRITERIA, evaluate=eligibility.evaluate, outcomes=eligibility.outcomes
+        )
+    ]
 
 
 @hookimpl

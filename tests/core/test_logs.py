@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from core.logs import JsonFormatter, TextFormatter
 from core.testing import ThemaTestApp
 from tests.core.conftest import build_graph
 
@@ -45,3 +46,10 @@ def test_canary_personal_values_never_reach_the_logs(
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert caplog.records, "nothing was logged: the test would prove nothing"
     assert CANARY not in logged
+    # The access log, as production writes it (JSON and text lines with every field).
+    access = [r for r in caplog.records if r.name == "thema.access"]
+    assert len(access) >= 6, "every request writes an access line"
+    for fmt in (JsonFormatter(), TextFormatter()):
+        lines = "\n".join(fmt.format(r) for r in caplog.records)
+        assert '"operation": "anonymous"' in lines or "operation=anonymous" in lines
+        assert CANARY not in lines

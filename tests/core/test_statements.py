@@ -55,3 +55,32 @@ def test_statement_counts_do_not_grow_with_page_size(sample_app: ThemaTestApp) -
         small, large = statements(sample_app, query, 10), statements(sample_app, query, 100)
         assert small == large, (query[:40], small, large)
     assert statements(sample_app, HOUSEHOLDS, 100) <= 10
+
+
+SCHEMES = ("asr", "chrs", "fjt", "habited", "seniors_domicile")
+
+
+def households_page(schemes: tuple[str, ...]) -> str:
+    """The households page: members, current unit and a verdict per scheme asked."""
+    verdicts = " ".join(
+        f'v_{c}: eligibility(scheme: "{c}") {{ status criteria {{ code outcome }} }}' for c in schemes
+    )
+    return (
+        "query($first: Int) { households(first: $first) { nodes { id reference "
+        "members { firstName role birthDate activity } currentOccupancy { unit { label site { name } } } "
+        f"{verdicts} }} }} }}"
+    )
+
+
+def test_statement_counts_of_the_households_page_with_verdicts(thema_app: ThemaTestApp) -> None:
+    thema_app.demo(households=250)
+    counts = {}
+    for asked in ((), SCHEMES[:1], SCHEMES):
+        query = households_page(asked)
+        small, large = statements(thema_app, query, 10), statements(thema_app, query, 100)
+        assert small == large, (asked, small, large)
+        counts[len(asked)] = large
+    # The core facts are loaded once per request, shared by every scheme's verdicts: each further
+    # scheme costs at most its own profile statement.
+    assert counts[5] - counts[1] <= 4, counts
+    assert counts[1] - counts[0] <= 1 + 4, counts

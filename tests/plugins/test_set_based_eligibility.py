@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core import Outcome
 from core.db import make_engine
 from core.demo import DemoContext, run_demo
 from core.migrate import upgrade
@@ -29,6 +30,7 @@ from core.models import (
 from core.plugins import Registry, build_registry
 from core.services import eligibility as elig
 from core.settings import Settings
+from plugins.fjt.eligibility import resident_shares_by_offer
 
 DAY = date(2026, 1, 1)
 
@@ -147,22 +149,76 @@ def _random_world(registry: Registry, engine: Engine, seed: int, n: int) -> None
         s.commit()
 
 
+def _compare(s: Session, registry: Registry, code: str, offer: Offer | None) -> dict[int, elig.Decision]:
+    """Decide the whole population both ways and assert identical statuses and criterion outcomes."""
+    population = select(Household.id)
+    ids = list(s.execute(population).scalars())
+    decided = {d.household_id: d for d in elig.decide(s, registry, code, population, DAY, offer)}
+    verdicts = elig.evaluate(s, registry, code, ids, DAY, offer)
+    assert set(decided) == set(verdicts), code
+    for hid, verdict in verdicts.items():
+        expected = (verdict.status, tuple(c.outcome for c in verdict.criteria))
+        got = (decided[hid].status, decided[hid].outcomes)
+        assert got == expected, (code, offer.name if offer else None, offer and offer.parameters, hid, got)
+    return decided
+
+
 def test_set_based_eligibility_matches_per_household_rules(world: tuple[Registry, Engine]) -> None:
     registry, engine = world
     _random_world(registry, engine, seed=5, n=400)
-    population = select(Household.id)
+    # Every built-in rule has its SQL path: otherwise ``decide`` falls back to ``evaluate``.
+    assert all(rule.outcomes is not None for rule in registry.rules.values())
     with Session(engine) as s:
-        ids = list(s.execute(population).scalars())
         offers = list(s.execute(select(Offer)).scalars())
         for code in sorted(registry.rules):
             for offer in [None, *(o for o in offers if o.scheme == code)]:
-                decided = {d.household_id: d for d in elig.decide(s, registry, code, population, DAY, offer)}
-                verdicts = elig.evaluate(s, registry, code, ids, DAY, offer)
-                assert set(decided) == set(verdicts), code
-                for hid, verdict in verdicts.items():
-                    expected = (verdict.status, tuple(c.outcome for c in verdict.criteria))
-                    got = (decided[hid].status, decided[hid].outcomes)
-                    assert got == expected, (code, offer.name if offer else None, hid, got, expected)
+                _compare(s, registry, code, offer)
+
+
+#: Offer overrides that move the thresholds the defaults leave untested (a resources ceiling on
+#: the random values, quotas on either side of the residents' share, no SIAO referral required).
+OVERRIDES: dict[str, tuple[dict[str, Any], ...]] = {
+    "fjt": (
+        {"max_monthly_resources": 1034.28, "activity_share_min": 0.75},
+        {"activity_share_min": 0.0},
+        {"activity_share_min": 1.0, "min_age": 18, "priority_max_age": 18, "max_age": 25},
+        {"activity_share_min": 0.55},
+        {"activity_share_min": "residents"},
+    ),
+    "chrs": ({"requires_referral": False}, {"min_adult_age": 30}),
+}
+
+
+def _on_the_quota(s: Session, offer: Offer, overrides: dict[str, Any]) -> dict[str, float]:
+    """A quota exactly at the FJT offer's residents' share: a resident applicant sits on the edge."""
+    if overrides.get("activity_share_min") != "residents":
+        return {}
+    share = resident_shares_by_offer(s, [offer.id], DAY).get(offer.id)  # type: ignore[list-item]
+    assert share is not None and share.total, "the random world puts young people in every FJT"
+    return {"activity_share_min": share.active / share.total}
+
+
+@pytest.mark.parametrize("code", sorted(OVERRIDES))
+def test_set_based_eligibility_matches_with_offer_overrides(
+    world: tuple[Registry, Engine], code: str
+) -> None:
+    registry, engine = world
+    _random_world(registry, engine, seed=7, n=300)
+    seen: set[tuple[str, ...]] = set()
+    with Session(engine) as s:
+        offers = [o for o in s.execute(select(Offer)).scalars() if o.scheme == code]
+        assert offers
+        defaults = {o.id: dict(o.parameters or {}) for o in offers}
+        for overrides in OVERRIDES[code]:
+            for offer in offers:
+                offer.parameters = {**defaults[offer.id], **overrides, **_on_the_quota(s, offer, overrides)}
+                decided = _compare(s, registry, code, offer)
+                seen |= {tuple(d.outcomes) for d in decided.values()}
+    # Every criterion took several outcomes (the SIAO referral is never refused, only awaited), and
+    # most took all three: the comparison went through the branches, not one constant.
+    taken = [{row[i] for row in seen} for i in range(len(registry.rules[code].criteria))]
+    assert all(len(outcomes) >= 2 for outcomes in taken), (code, taken)
+    assert sum(outcomes == set(Outcome) for outcomes in taken) >= len(taken) - 1, (code, taken)
 
 
 def test_set_based_eligibility_counts_every_status(world: tuple[Registry, Engine]) -> None:

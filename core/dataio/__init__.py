@@ -1,0 +1,1 @@
+"""Data in and out: landlords' spreadsheets imported, connections exported, data-subject rights."""
