@@ -201,7 +201,7 @@ def decide(
     # A population has few distinct outcome combinations: decide each once, not once per household.
     decided: dict[tuple[Any, ...], tuple[Status, tuple[Outcome, ...]]] = {}
     out: list[Decision] = []
-    for row in session.execute(stmt.order_by(None).order_by(stmt.selected_columns[0])).tuples():
+    for row in session.execute(stmt.order_by(None).order_by(stmt.selected_columns[0])):
         key = tuple(row[1 : width + 1])
         found = decided.get(key)
         if found is None:
