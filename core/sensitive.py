@@ -14,30 +14,13 @@ from strawberry import Schema
 
 from core.audit import sensitive_read
 from core.contract import SensitiveField
-from core.graphql.relay import from_global_id
+from core.graphql.api import household_pk
 from core.plugins import PluginError, Registry
 
 
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
-
-
-def household_of(root: Any) -> int | None:
-    """The household a resolved object belongs to: a Household itself or an object with its id."""
-    if type(root).__name__ == "Household" and isinstance(getattr(root, "pk", None), int):
-        return int(root.pk)
-    for attr in ("household_pk", "household_id"):
-        value = getattr(root, attr, None)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, str):
-            decoded = from_global_id(value)
-            if decoded and decoded[0] == "Household":
-                return decoded[1]
-    row = getattr(root, "row", None)
-    value = getattr(row, "household_id", None)
-    return value if isinstance(value, int) else None
 
 
 def _guard(declared: SensitiveField, original: Any) -> Any:
@@ -60,7 +43,7 @@ def _guard(declared: SensitiveField, original: Any) -> Any:
                 caller.subject,
                 caller.organisation_id,
                 None,
-                household_of(root),
+                household_pk(root),
                 declared.type_name,
                 declared.field_name,
             )

@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, case, literal, or_
+from sqlalchemy import Date, Integer, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-__all__ = ["date_value", "days_between", "earlier", "later", "years_between"]
+from core.contract import IndicatorRequest, IndicatorResult
+from core.models import Occupancy, Offer, OfferUnit, Unit
+
+__all__ = [
+    "date_value",
+    "days_between",
+    "earlier",
+    "later",
+    "occupancy_rate",
+    "overlapping_occupancies",
+    "years_between",
+]
 
 
 # Lower-case names: they read as the SQL functions they render, like ``func.count``.
@@ -69,3 +80,37 @@ def later(column: Any, bound: date) -> ColumnElement[date]:
 def earlier(column: Any, bound: date) -> ColumnElement[date]:
     """The earlier of a nullable end-date column (NULL: still running) and a date."""
     return case((or_(column.is_(None), column > bound), date_value(bound)), else_=column)
+
+
+def overlapping_occupancies(req: IndicatorRequest) -> list[ColumnElement[bool]]:
+    """Conditions selecting the occupancies of the request's offers that overlap its period."""
+    return [
+        Occupancy.offer_id.in_(req.offer_ids),  # type: ignore[union-attr]
+        Occupancy.start_date <= req.period.end,  # type: ignore[list-item]
+        or_(Occupancy.end_date.is_(None), Occupancy.end_date >= req.period.start),  # type: ignore[union-attr,operator]
+    ]
+
+
+def occupancy_rate(req: IndicatorRequest) -> IndicatorResult:
+    """Occupied unit-days / offered unit-days (capacity, else non-common units, × days open)."""
+    if not req.offer_ids:
+        return IndicatorResult(None, 0, 0)
+    start, end = req.period.start, req.period.end
+    stay = days_between(earlier(Occupancy.end_date, end), later(Occupancy.start_date, start)) + 1
+    occupied = req.session.execute(
+        select(func.coalesce(func.sum(stay), 0)).where(*overlapping_occupancies(req))
+    ).scalar_one()
+    dwellings = (
+        select(func.count(OfferUnit.id))
+        .join(Unit, Unit.id == OfferUnit.unit_id)  # type: ignore[arg-type]
+        .where(OfferUnit.offer_id == Offer.id, Unit.common.is_(False))  # type: ignore[attr-defined]
+        .correlate(Offer)
+        .scalar_subquery()
+    )
+    open_days = days_between(earlier(Offer.end_date, end), later(Offer.start_date, start)) + 1
+    offered = req.session.execute(
+        select(func.coalesce(func.sum(func.coalesce(Offer.capacity, dwellings) * open_days), 0)).where(
+            Offer.id.in_(req.offer_ids)  # type: ignore[union-attr]
+        )
+    ).scalar_one()
+    return IndicatorResult.ratio(float(occupied), float(offered))

@@ -42,6 +42,23 @@ def context(info: Info[Any, Any]) -> RequestContext:
     return ctx
 
 
+def household_pk(root: Any) -> int | None:
+    """Primary key of the household a resolved object stands for (a core Household, or an
+    object carrying ``household_id`` / ``household_pk``, or a row with ``household_id``)."""
+    if type(root).__name__ == "Household" and isinstance(getattr(root, "pk", None), int):
+        return int(root.pk)
+    for attr in ("household_pk", "household_id"):
+        value = getattr(root, attr, None)
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str):
+            decoded = from_global_id(value)
+            if decoded and decoded[0] == "Household":
+                return decoded[1]
+    value = getattr(getattr(root, "row", None), "household_id", None)
+    return value if isinstance(value, int) else None
+
+
 def user_errors(problems: list[Problem]) -> list[UserError]:
     """Problems of a write as GraphQL user errors."""
     return [UserError(field=p.field, code=p.code, message=p.message) for p in problems]
@@ -74,6 +91,7 @@ __all__ = [
     "fail",
     "from_global_id",
     "get_ref",
+    "household_pk",
     "patch",
     "require_enabled",
     "to_global_id",

@@ -14,8 +14,8 @@ from core.graphql.api import (
     UserError,
     check_version,
     context,
-    from_global_id,
     get_ref,
+    household_pk,
     to_global_id,
     transaction,
     user_errors,
@@ -67,15 +67,6 @@ class ChrsProfile:
             assessed_on=row.assessed_on,
             version=row.version,
         )
-
-
-def household_pk(root: Any) -> int | None:
-    """Primary key of the core Household object a mixin field is resolved on."""
-    pk = getattr(root, "pk", None)
-    if isinstance(pk, int):
-        return pk
-    decoded = from_global_id(str(getattr(root, "id", "")))
-    return decoded[1] if decoded and decoded[0] == "Household" else None
 
 
 @strawberry.type(description="CHRS fields of a household.")

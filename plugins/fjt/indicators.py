@@ -14,26 +14,18 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from core import Indicator, IndicatorRequest, IndicatorResult, IndicatorUnit
-from core.models import MemberRole, Occupancy, Offer, OfferUnit, Person, Unit
-from core.sql import days_between, earlier, later, years_between
+from core.models import MemberRole, Occupancy, Person
+from core.sql import days_between, later, occupancy_rate, overlapping_occupancies, years_between
 from plugins.fjt.eligibility import IN_ACTIVITY
 from plugins.fjt.scheme import BAILLY_PUBLIC, CODE, VIVALDI_QUOTA
 
-
 # -- populations ---------------------------------------------------------------------------------
-def _overlapping(req: IndicatorRequest) -> list[ColumnElement[bool]]:
-    """Occupancies of the scope's offers that overlap the period."""
-    return [
-        col(Occupancy.offer_id).in_(req.offer_ids),
-        col(Occupancy.start_date) <= req.period.end,
-        or_(col(Occupancy.end_date).is_(None), col(Occupancy.end_date) >= req.period.start),
-    ]
 
 
 def _residents(req: IndicatorRequest) -> list[ColumnElement[bool]]:
     """Young people (not the household's children) present during an overlapping occupancy."""
     return [
-        *_overlapping(req),
+        *overlapping_occupancies(req),
         col(Person.household_id) == col(Occupancy.household_id),
         col(Person.role) != MemberRole.CHILD,
         or_(
@@ -60,46 +52,11 @@ def _in_activity() -> ColumnElement[bool]:
 
 
 # -- computations --------------------------------------------------------------------------------
-def occupancy_rate(req: IndicatorRequest) -> IndicatorResult:
-    """Occupied place-days / (capacity × days each offer runs in the period)."""
-    if not req.offer_ids:
-        return IndicatorResult(None, 0, 0)
-    start, end = req.period.start, req.period.end
-    occupied = req.session.execute(
-        select(
-            func.coalesce(
-                func.sum(
-                    days_between(earlier(Occupancy.end_date, end), later(Occupancy.start_date, start)) + 1
-                ),
-                0,
-            )
-        ).where(*_overlapping(req))
-    ).scalar_one()
-    dwellings = (
-        select(func.count(col(OfferUnit.id)))
-        .join(Unit, col(Unit.id) == col(OfferUnit.unit_id))
-        .where(col(OfferUnit.offer_id) == col(Offer.id), col(Unit.common).is_(False))
-        .correlate(Offer)
-        .scalar_subquery()
-    )
-    capacity = func.coalesce(col(Offer.capacity), dwellings)
-    offered = req.session.execute(
-        select(
-            func.coalesce(
-                func.sum(
-                    capacity
-                    * (days_between(earlier(Offer.end_date, end), later(Offer.start_date, start)) + 1)
-                ),
-                0,
-            )
-        ).where(col(Offer.id).in_(req.offer_ids))
-    ).scalar_one()
-    return IndicatorResult.ratio(float(occupied), float(offered))
 
 
 def occupied_households(req: IndicatorRequest) -> Select[Any]:
     """Households with an occupancy overlapping the period."""
-    return select(col(Occupancy.household_id)).where(*_overlapping(req)).distinct()
+    return select(col(Occupancy.household_id)).where(*overlapping_occupancies(req)).distinct()
 
 
 def _share(req: IndicatorRequest, condition: ColumnElement[bool]) -> IndicatorResult:

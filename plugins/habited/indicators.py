@@ -13,63 +13,19 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from core import Indicator, IndicatorRequest, IndicatorResult, IndicatorUnit
-from core.models import Occupancy, Offer, OfferUnit, SupportEpisode, Unit
-from core.sql import days_between, earlier, later
+from core.models import Occupancy, Offer, SupportEpisode
+from core.sql import days_between, earlier, occupancy_rate, overlapping_occupancies
 from plugins.habited.eligibility import DAY_ACTIVITY_LABELS
 from plugins.habited.models import HabitedDayActivity, HabitedProfile
 from plugins.habited.scheme import CODE, PUBLIC, STOCK
 
 
-def _overlapping(req: IndicatorRequest) -> list[ColumnElement[bool]]:
-    """Occupancies of the scope's offers that overlap the period."""
-    return [
-        col(Occupancy.offer_id).in_(req.offer_ids),
-        col(Occupancy.start_date) <= req.period.end,
-        or_(col(Occupancy.end_date).is_(None), col(Occupancy.end_date) >= req.period.start),
-    ]
-
-
 def tenants(req: IndicatorRequest) -> Select[Any]:
     """Households housed by the offers during the period."""
-    return select(col(Occupancy.household_id)).where(*_overlapping(req)).distinct()
+    return select(col(Occupancy.household_id)).where(*overlapping_occupancies(req)).distinct()
 
 
 # -- computations --------------------------------------------------------------------------------
-def occupancy_rate(req: IndicatorRequest) -> IndicatorResult:
-    """Occupied unit-days / (capacity × days each offer runs in the period)."""
-    if not req.offer_ids:
-        return IndicatorResult(None, 0, 0)
-    start, end = req.period.start, req.period.end
-    occupied = req.session.execute(
-        select(
-            func.coalesce(
-                func.sum(
-                    days_between(earlier(Occupancy.end_date, end), later(Occupancy.start_date, start)) + 1
-                ),
-                0,
-            )
-        ).where(*_overlapping(req))
-    ).scalar_one()
-    dwellings = (
-        select(func.count(col(OfferUnit.id)))
-        .join(Unit, col(Unit.id) == col(OfferUnit.unit_id))
-        .where(col(OfferUnit.offer_id) == col(Offer.id), col(Unit.common).is_(False))
-        .correlate(Offer)
-        .scalar_subquery()
-    )
-    capacity = func.coalesce(col(Offer.capacity), dwellings)
-    offered = req.session.execute(
-        select(
-            func.coalesce(
-                func.sum(
-                    capacity
-                    * (days_between(earlier(Offer.end_date, end), later(Offer.start_date, start)) + 1)
-                ),
-                0,
-            )
-        ).where(col(Offer.id).in_(req.offer_ids))
-    ).scalar_one()
-    return IndicatorResult.ratio(float(occupied), float(offered))
 
 
 def average_tenure(req: IndicatorRequest) -> IndicatorResult:
@@ -83,7 +39,7 @@ def average_tenure(req: IndicatorRequest) -> IndicatorResult:
                 0,
             ),
             func.count(col(Occupancy.id)),
-        ).where(*_overlapping(req))
+        ).where(*overlapping_occupancies(req))
     ).one()
     return IndicatorResult.ratio(float(total), float(n), percent=False)
 
@@ -103,7 +59,7 @@ def _tenant_share(req: IndicatorRequest, condition: ColumnElement[bool]) -> Indi
         select(
             func.count(distinct(case((condition, col(Occupancy.household_id))))),
             func.count(distinct(col(Occupancy.household_id))),
-        ).where(*_overlapping(req))
+        ).where(*overlapping_occupancies(req))
     ).one()
     return IndicatorResult.ratio(float(counted), float(total))
 
