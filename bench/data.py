@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.bulk import insert_rows
 from core.demo import DEMO_DATE, DemoContext, run_demo
 from core.models import (
     Activity,
@@ -80,10 +81,9 @@ class Generator:
         self.counts: dict[str, int] = {}
 
     def bulk(self, model: Any, rows: list[dict[str, Any]]) -> None:
-        """Insert through Core and count."""
-        self.ctx.bulk(model, rows)
+        """Insert with ``core.bulk.insert_rows`` (COPY on PostgreSQL) and count."""
         name = str(model.__tablename__)
-        self.counts[name] = self.counts.get(name, 0) + len(rows)
+        self.counts[name] = self.counts.get(name, 0) + insert_rows(self.session, model, rows)
 
     def born(self, age: int) -> date:
         """A birth date giving ``age`` at the reference date."""

@@ -10,13 +10,15 @@ asks this module, so that a hidden object looks exactly like a missing one.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, event, false, or_, select, text, true, union
+from sqlalchemy import ColumnElement, Select, and_, event, exists, false, or_, select, text, true, union
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from core.auth import Caller
@@ -43,6 +45,24 @@ def _ids(compound: Any) -> Select[Any]:
     """A UNION usable inside ``IN (…)`` on every database (SQLite refuses a bare compound)."""
     sub = compound.subquery()
     return select(sub.c[0])
+
+
+#: Conditions already built, by (model, organisation, grants, confidential permission); bounded.
+_CONDITIONS: OrderedDict[tuple[Any, ...], ColumnElement[bool]] = OrderedDict()
+_CONDITIONS_KEPT = 4096
+#: Largest IN (...) list of ``visible``.
+_CHUNK = 5000
+
+
+def _in_offers(offers: Any) -> Select[Any]:
+    """Households occupying, referred to or supported in ``offers`` (a SELECT of offer ids)."""
+    return _ids(
+        union(
+            select(Occupancy.household_id).where(Occupancy.offer_id.in_(offers)),  # type: ignore[union-attr]
+            select(Referral.household_id).where(Referral.offer_id.in_(offers)),  # type: ignore[attr-defined]
+            select(SupportEpisode.household_id).where(SupportEpisode.offer_id.in_(offers)),  # type: ignore[union-attr]
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -133,46 +153,54 @@ class Scope:
         )
 
     def household_ids(self) -> Any:
-        """Households whose file the caller may read.
+        """Households whose file the caller may read, as a SELECT of ids (see ``household_condition``)."""
+        return select(Household.id).where(self.household_condition(Household))
+
+    def household_condition(self, household: Any) -> ColumnElement[bool]:
+        """The condition on ``household`` (the table or an alias) selecting the files the caller may read.
 
         Its organisation's own files; those of the households in the offers it manages (it is
         their data controller); and, through a partnership granting residents' files, those of
         the granted offers, sites or owners — except confidential households (victims of
-        violence), which need the ``households.confidential`` permission on top.
+        violence), which need the ``households.confidential`` permission on top. Cheap tests come
+        first and empty grants add nothing, so that a landlord's page costs an index lookup.
         """
         g = self.grants
         managed = select(Offer.id).where(Offer.manager_id == self.org)
-        granted = select(Offer.id).where(
-            or_(
-                Offer.id.in_(g.file_offers),  # type: ignore[union-attr]
-                Offer.site_id.in_(g.file_sites),  # type: ignore[union-attr]
-                Offer.manager_id.in_(g.file_owners),  # type: ignore[attr-defined]
-            )
-        )
+        parts: list[ColumnElement[bool]] = [
+            household.owner_id == self.org,
+            household.id.in_(_in_offers(managed)),
+            household.id.in_(
+                select(SupportEpisode.household_id).where(SupportEpisode.organisation_id == self.org)  # type: ignore[arg-type]
+            ),
+        ]
+        granted_offers: list[ColumnElement[bool]] = []
+        if g.file_offers:
+            granted_offers.append(Offer.id.in_(g.file_offers))  # type: ignore[union-attr]
+        if g.file_sites:
+            granted_offers.append(Offer.site_id.in_(g.file_sites))  # type: ignore[union-attr]
+        if g.file_owners:
+            granted_offers.append(Offer.manager_id.in_(g.file_owners))  # type: ignore[attr-defined]
+        via: list[ColumnElement[bool]] = []
+        if g.file_owners:
+            via.append(household.owner_id.in_(g.file_owners))
+        if granted_offers:
+            via.append(household.id.in_(_in_offers(select(Offer.id).where(or_(*granted_offers)))))
+        if via:
+            grant = or_(*via)
+            if self.caller is None or not self.caller.has(CONFIDENTIAL):
+                grant = and_(grant, household.confidential.is_(False))
+            parts.append(grant)
+        return or_(*parts)
 
-        def in_offers(offers: Any) -> Select[Any]:
-            return _ids(
-                union(
-                    select(Occupancy.household_id).where(Occupancy.offer_id.in_(offers)),  # type: ignore[union-attr]
-                    select(Referral.household_id).where(Referral.offer_id.in_(offers)),  # type: ignore[attr-defined]
-                    select(SupportEpisode.household_id).where(SupportEpisode.offer_id.in_(offers)),  # type: ignore[union-attr]
-                )
-            )
+    def household_of(self, column: Any) -> ColumnElement[bool]:
+        """Rows whose ``column`` (a household id) points to a file the caller may read.
 
-        via_grants = select(Household.id).where(
-            or_(
-                Household.owner_id.in_(g.file_owners),  # type: ignore[attr-defined]
-                Household.id.in_(in_offers(granted)),  # type: ignore[union-attr]
-            )
-        )
-        if self.caller is None or not self.caller.has(CONFIDENTIAL):
-            via_grants = via_grants.where(Household.confidential.is_(False))  # type: ignore[attr-defined]
-        return union(
-            select(Household.id).where(Household.owner_id == self.org),
-            in_offers(managed),
-            select(SupportEpisode.household_id).where(SupportEpisode.organisation_id == self.org),
-            via_grants,
-        )
+        A correlated EXISTS: one primary-key lookup per row, not the whole readable set built per
+        statement (a landlord reads tens of thousands of files, a page shows fifty).
+        """
+        h = aliased(Household)
+        return exists().where(h.id == column, self.household_condition(h))
 
     def organisation_ids(self) -> Any:
         """Organisations the caller sees: its own, its partners either way, those of its offers."""
@@ -196,8 +224,13 @@ class Scope:
         cached = self._cache.get(key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
-        households = self.household_ids().subquery()
-        visible_households = select(households.c[0])
+        # The condition depends only on these: built once per process, not once per request.
+        shared_key = (model, self.org, self.grants, self.caller is not None and self.caller.has(CONFIDENTIAL))
+        cached = _CONDITIONS.get(shared_key)
+        if cached is not None:
+            _CONDITIONS.move_to_end(shared_key)
+            self._cache[key] = cached
+            return cached
         cond: ColumnElement[bool]
         if model is Organisation:
             cond = Organisation.id.in_(_ids(self.organisation_ids()))  # type: ignore[union-attr]
@@ -208,19 +241,21 @@ class Scope:
         elif model is Offer:
             cond = Offer.id.in_(self.offer_ids())  # type: ignore[union-attr]
         elif model is Household:
-            cond = Household.id.in_(visible_households)  # type: ignore[union-attr]
+            cond = self.household_condition(Household)
         elif model is Referral:
-            cond = or_(Referral.household_id.in_(visible_households), Referral.proposer_id == self.org)  # type: ignore[attr-defined]
+            cond = or_(self.household_of(Referral.household_id), Referral.proposer_id == self.org)
         elif model is SupportContact:
-            episodes = select(SupportEpisode.id).where(SupportEpisode.household_id.in_(visible_households))  # type: ignore[attr-defined]
+            episodes = select(SupportEpisode.id).where(self.household_of(SupportEpisode.household_id))
             cond = SupportContact.episode_id.in_(episodes)  # type: ignore[attr-defined]
         elif model is Partnership:
             cond = or_(Partnership.owner_id == self.org, Partnership.partner_id == self.org)
         elif hasattr(model, "household_id"):
-            cond = model.household_id.in_(visible_households)  # type: ignore[attr-defined]
+            cond = self.household_of(model.household_id)  # type: ignore[attr-defined]
         else:
             cond = model.owner_id == self.org  # type: ignore[attr-defined]
-        self._cache[key] = cond
+        self._cache[key] = _CONDITIONS[shared_key] = cond
+        if len(_CONDITIONS) > _CONDITIONS_KEPT:
+            _CONDITIONS.popitem(last=False)
         return cond
 
     def visible(self, model: type, ids: list[int]) -> set[int]:
@@ -230,7 +265,12 @@ class Scope:
         if not ids:
             return set()
         pk = model.id  # type: ignore[attr-defined]
-        return set(self.session.execute(select(pk).where(pk.in_(ids), self.condition(model))).scalars())
+        cond = self.condition(model)
+        found: set[int] = set()
+        for i in range(0, len(ids), _CHUNK):  # a landlord's candidates run to tens of thousands
+            part = ids[i : i + _CHUNK]
+            found.update(self.session.execute(select(pk).where(pk.in_(part), cond)).scalars())
+        return found
 
     def condition_filter(self, model: type) -> Any:
         """A function restricting a statement to the readable rows of ``model``."""

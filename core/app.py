@@ -6,7 +6,7 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
+from starlette.datastructures import FormData, UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -69,6 +71,62 @@ def _error(message: str, code: str, status: int) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
 
+def _too_large(limit: int) -> JSONResponse:
+    return _error(f"Requête trop volumineuse : au plus {limit} octets.", BODY_TOO_LARGE, 413)
+
+
+#: Most files one multipart request may carry.
+MAX_UPLOAD_FILES = 10
+
+
+class _UploadTooLarge(Exception):
+    """A multipart body went past THEMA_MAX_UPLOAD_BYTES while being read."""
+
+
+def _place_files(operations: Any, mapping: Any, form: FormData) -> str | None:
+    """Put each uploaded file where ``map`` says, in the operations' variables; a problem, or None."""
+    if not isinstance(operations, dict | list) or not isinstance(mapping, dict):
+        return "« operations » doit être un objet (ou une liste) et « map » un objet."
+    for name, paths in mapping.items():
+        upload = form.get(name)
+        if not isinstance(upload, UploadFile):
+            return f"Fichier « {name} » annoncé dans « map » mais absent de la requête."
+        if not isinstance(paths, list):
+            return f"« map » : la valeur de « {name} » doit être une liste de chemins."
+        for path in paths:
+            keys = str(path).split(".")
+            target: Any = operations
+            if isinstance(operations, list):
+                if not keys[0].isdigit() or int(keys[0]) >= len(operations):
+                    return f"Chemin « {path} » invalide pour un lot : il commence par le rang de l'opération."
+                target, keys = operations[int(keys[0])], keys[1:]
+            if len(keys) < 2 or keys[0] != "variables":
+                return f"Chemin « {path} » invalide : un fichier ne peut aller que dans « variables »."
+            for key in keys[:-1]:
+                target = _child(target, key)
+            last = keys[-1]
+            if isinstance(target, dict) and last in target and target[last] is None:
+                target[last] = upload
+            elif (
+                isinstance(target, list)
+                and last.isdigit()
+                and int(last) < len(target)
+                and target[int(last)] is None
+            ):
+                target[int(last)] = upload
+            else:
+                return f"Chemin « {path} » : aucune variable nulle à cet endroit pour y placer le fichier."
+    return None
+
+
+def _child(target: Any, key: str) -> Any:
+    if isinstance(target, dict):
+        return target.get(key)
+    if isinstance(target, list) and key.isdigit() and int(key) < len(target):
+        return target[int(key)]
+    return None
+
+
 _ALL_OPERATIONS = frozenset({OperationType.QUERY, OperationType.MUTATION})
 _READ_ONLY = frozenset({OperationType.QUERY})
 
@@ -119,13 +177,27 @@ class GraphQLEndpoint:
         refused = self.throttle(request, 1)
         if refused is not None:
             return refused
-        body = await self.read_body(request)
-        if isinstance(body, Response):
-            return body
+        if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+            payload, form = await self.read_multipart(request)
+            if isinstance(payload, Response):
+                return payload
+        else:
+            form = None
+            body = await self.read_body(request)
+            if isinstance(body, Response):
+                return body
+            try:
+                payload = json.loads(body or b"null")
+            except (ValueError, RecursionError):  # RecursionError: JSON nested beyond the parser's stack
+                return _error("Corps JSON invalide.", "BAD_JSON", 400)
         try:
-            payload = json.loads(body or b"null")
-        except (ValueError, RecursionError):  # RecursionError: JSON nested beyond the parser's stack
-            return _error("Corps JSON invalide.", "BAD_JSON", 400)
+            return await self.execute(request, payload)
+        finally:
+            if form is not None:
+                await form.close()  # the uploads' temporary files
+
+    async def execute(self, request: Request, payload: Any) -> Response:
+        """Run one operation or a batch, answer in JSON."""
         if isinstance(payload, list):
             if not payload:
                 return _error("Un lot compte au moins une opération.", "BAD_REQUEST", 400)
@@ -163,22 +235,74 @@ class GraphQLEndpoint:
     async def read_body(self, request: Request) -> bytes | Response:
         """The body, or a 413 answer: refused unread past a declared length, or once it exceeds it."""
         limit = self.limits.max_body_bytes
-        too_large = _error(f"Requête trop volumineuse : au plus {limit} octets.", BODY_TOO_LARGE, 413)
-        declared = request.headers.get("content-length")
-        if declared is not None:
-            try:
-                if int(declared) > limit:
-                    return too_large
-            except ValueError:
-                return _error("En-tête Content-Length invalide.", "BAD_REQUEST", 400)
+        refused = self._declared_too_large(request, limit)
+        if refused is not None:
+            return refused
         chunks: list[bytes] = []
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                return too_large
+                return _too_large(limit)
             chunks.append(chunk)
         return b"".join(chunks)
+
+    @staticmethod
+    def _declared_too_large(request: Request, limit: int) -> Response | None:
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            try:
+                if int(declared) > limit:
+                    return _too_large(limit)
+            except ValueError:
+                return _error("En-tête Content-Length invalide.", "BAD_REQUEST", 400)
+        return None
+
+    async def read_multipart(self, request: Request) -> tuple[Any, FormData | None]:
+        """A GraphQL multipart request (file uploads): its operations with the files in their variables.
+
+        Spec: https://github.com/jaydenseric/graphql-multipart-request-spec. The body may reach
+        ``THEMA_MAX_UPLOAD_BYTES``; its ``operations`` and ``map`` fields stay under the JSON body
+        limit. Cross-site forms cannot send it: the API needs a bearer token in the Authorization
+        header (checked before the body is read), which a browser never attaches by itself.
+        """
+        limit = self.settings.max_upload_bytes
+        refused = self._declared_too_large(request, limit)
+        if refused is not None:
+            return refused, None
+
+        async def stream() -> AsyncGenerator[bytes, None]:
+            size = 0
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise _UploadTooLarge
+                yield chunk
+
+        parser = MultiPartParser(
+            request.headers,
+            stream(),
+            max_files=MAX_UPLOAD_FILES,
+            max_fields=MAX_UPLOAD_FILES + 2,
+            max_part_size=self.limits.max_body_bytes,
+        )
+        try:
+            form = await parser.parse()
+        except _UploadTooLarge:
+            return _too_large(limit), None
+        except MultiPartException as exc:
+            return _error(f"Requête multipart invalide : {exc.message}", "BAD_REQUEST", 400), None
+        try:
+            operations = json.loads(str(form.get("operations") or "null"))
+            mapping = json.loads(str(form.get("map") or "{}"))
+        except (ValueError, RecursionError):
+            await form.close()
+            return _error("Champs « operations » ou « map » : JSON invalide.", "BAD_JSON", 400), None
+        problem = _place_files(operations, mapping, form)
+        if problem is not None:
+            await form.close()
+            return _error(problem, "BAD_REQUEST", 400), None
+        return operations, form
 
     async def _one(self, request: Request, payload: Any) -> dict[str, Any]:
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):

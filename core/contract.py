@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
     from core.facts import HouseholdFacts
     from core.models import Offer
+    from core.population import PopulationFrame
 
 #: Version of the hook contract this core implements (major.minor). A plugin declaring a
 #: different major, or a higher minor, is refused at start-up.
-CONTRACT_VERSION = "1.2"
+CONTRACT_VERSION = "1.3"
 
 
 class ParameterType(enum.StrEnum):
@@ -153,6 +154,18 @@ class Outcome(enum.StrEnum):
     NOT_SATISFIED = "not_satisfied"
     UNKNOWN = "unknown"
 
+    @property
+    def code(self) -> int:
+        """The small integer a set-based rule may return for this outcome in SQL (since 1.3).
+
+        0 satisfied, 1 not satisfied, 2 unknown: integers travel from the database to Python
+        faster than text; ``outcomes`` SELECTs may return either form.
+        """
+        return _OUTCOME_CODES[self]
+
+
+_OUTCOME_CODES = {Outcome.SATISFIED: 0, Outcome.NOT_SATISFIED: 1, Outcome.UNKNOWN: 2}
+
 
 class Status(enum.StrEnum):
     """Overall eligibility status."""
@@ -236,6 +249,11 @@ class PopulationRequest:
     """What the core hands a set-based rule: a whole population as a SELECT, the offer, date, parameters.
 
     ``population`` is a SELECT of one column, the household ids. Added in 1.2.
+
+    ``frame`` (added in 1.3) holds the population's shared facts as indexed tables — its ids, a
+    summary of its members, its reference people and current occupancies (see
+    ``core.population``) — computed once for every scheme evaluated on the same population and
+    date: join them rather than aggregating the members again.
     """
 
     session: Session
@@ -244,6 +262,7 @@ class PopulationRequest:
     population: Select[Any]
     reference_date: date
     parameters: ParameterSnapshot
+    frame: PopulationFrame | None = None
 
 
 #: A set-based rule returns a SELECT of ``household_id`` then, for each declared criterion in

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlmodel import Session, SQLModel
 
+from core.bulk import insert_rows
 from core.contract import DemoData
 from core.models import (
     Activity,
@@ -261,13 +262,8 @@ class DemoContext:
         return list(range(start, start + n))
 
     def bulk(self, model: type[SQLModel], rows: Iterable[Mapping[str, Any]]) -> int:
-        """Insert rows through SQLAlchemy Core (no ORM unit of work); returns the count."""
-        batch = list(rows)
-        if batch:
-            table = model.__table__  # type: ignore[attr-defined]
-            for i in range(0, len(batch), 5000):
-                self.session.execute(insert(table), batch[i : i + 5000])
-        return len(batch)
+        """Insert rows with ``core.bulk.insert_rows`` (COPY on PostgreSQL, no ORM unit of work); the count."""
+        return insert_rows(self.session, model, rows)
 
     def households_with_members(
         self,

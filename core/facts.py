@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -17,6 +17,7 @@ from core.models import (
     Household,
     MemberRole,
     Occupancy,
+    Offer,
     Organisation,
     OrganisationKind,
     Person,
@@ -88,6 +89,27 @@ class ReferralFacts:
     proposer_kind: OrganisationKind
     decision: ReferralDecision
     proposed_on: date
+    #: Scheme of the offer referred to (so a rule can keep its own scheme's referrals).
+    offer_scheme: str | None = None
+
+
+class ReferralBatch:
+    """The referrals of a batch of households, loaded in one statement on first use.
+
+    Most rules never read referrals: the core does not load them until one does.
+    """
+
+    def __init__(self, session: Session, household_ids: Sequence[int], reference_date: date) -> None:
+        self._session = session
+        self._ids = household_ids
+        self._reference = reference_date
+        self._found: dict[int, tuple[ReferralFacts, ...]] | None = None
+
+    def of(self, household_id: int) -> tuple[ReferralFacts, ...]:
+        """Referrals of one household of the batch, proposed on or before the reference date."""
+        if self._found is None:
+            self._found = load_referral_facts(self._session, self._ids, self._reference)
+        return self._found.get(household_id, ())
 
 
 @dataclass(frozen=True)
@@ -99,7 +121,13 @@ class HouseholdFacts:
     confidential: bool
     members: tuple[MemberFacts, ...]
     occupancy: OccupancyFacts | None
-    referrals: tuple[ReferralFacts, ...]
+    _referrals: ReferralBatch | tuple[ReferralFacts, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def referrals(self) -> tuple[ReferralFacts, ...]:
+        """Referrals of the household proposed on or before the reference date (loaded on first use)."""
+        source = self._referrals
+        return source.of(self.id) if isinstance(source, ReferralBatch) else source
 
     def ages(self, reference: date) -> list[int | None]:
         """Ages of the members at ``reference`` (None for unknown birth dates)."""
@@ -125,23 +153,100 @@ class HouseholdFacts:
         return tuple(r for r in self.referrals if r.offer_id == offer_id)
 
 
+def member_facts(rows: Iterable[Any], reference_date: date) -> tuple[MemberFacts, ...]:
+    """Members present at ``reference_date`` (not left on or before it), in id order."""
+    return tuple(
+        MemberFacts(r.id, r.role, r.birth_date, r.activity, r.monthly_resources, r.isolated)
+        for r in sorted(rows, key=lambda r: r.id)
+        if r.left_on is None or r.left_on > reference_date
+    )
+
+
+def occupancy_facts(
+    rows: Iterable[Any], units: Mapping[int, Any], sites: Mapping[int, Any], reference_date: date
+) -> OccupancyFacts | None:
+    """The occupancy in force at ``reference_date``: the latest started (then the latest created).
+
+    ``rows`` are the household's occupancies (any dates), ``units`` and ``sites`` the rows they
+    point to; ``current_occupancies`` picks the same one in SQL.
+    """
+    current = [
+        r
+        for r in rows
+        if r.start_date <= reference_date and (r.end_date is None or r.end_date >= reference_date)
+    ]
+    if not current:
+        return None
+    r = max(current, key=lambda o: (o.start_date, o.id))
+    unit = units.get(r.unit_id)
+    site = None if unit is None else sites.get(unit.site_id)
+    if unit is None or site is None:
+        return None
+    return OccupancyFacts(
+        r.id,
+        r.unit_id,
+        r.offer_id,
+        r.start_date,
+        r.end_date,
+        unit.typology,
+        unit.site_id,
+        unit.owner_id,
+        bool(site.in_priority_district),
+    )
+
+
+def load_referral_facts(
+    session: Session, household_ids: Iterable[int], reference_date: date
+) -> dict[int, tuple[ReferralFacts, ...]]:
+    """Referrals of ``household_ids`` proposed on or before ``reference_date``, one statement a chunk."""
+    out: dict[int, list[ReferralFacts]] = defaultdict(list)
+    for part in chunks(sorted(set(household_ids))):
+        rows = session.execute(
+            select(
+                Referral.household_id,
+                Referral.id,
+                Referral.offer_id,
+                Referral.proposer_id,
+                Organisation.kind,
+                Referral.decision,
+                Referral.proposed_on,
+                Offer.scheme,
+            )
+            .join(Organisation, Organisation.id == Referral.proposer_id)  # type: ignore[arg-type]
+            .join(Offer, Offer.id == Referral.offer_id)  # type: ignore[arg-type]
+            .where(
+                and_(
+                    Referral.household_id.in_(part),  # type: ignore[attr-defined]
+                    Referral.proposed_on <= reference_date,  # type: ignore[arg-type]
+                )
+            )
+            .order_by(Referral.household_id, Referral.proposed_on)
+        )
+        for r in rows:
+            out[r.household_id].append(
+                ReferralFacts(r.id, r.offer_id, r.proposer_id, r.kind, r.decision, r.proposed_on, r.scheme)
+            )
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def load_household_facts(
     session: Session, household_ids: Iterable[int], reference_date: date
 ) -> dict[int, HouseholdFacts]:
-    """Load the core facts of ``household_ids`` at ``reference_date`` in three statements a chunk."""
+    """Load the core facts of ``household_ids`` at ``reference_date`` in three statements a chunk.
+
+    Referrals are loaded on first use, for the whole batch (one more statement).
+    """
     ids = sorted(set(household_ids))
     out: dict[int, HouseholdFacts] = {}
+    referrals = ReferralBatch(session, ids, reference_date)
     for part in chunks(ids):
-        heads = {
-            row.id: row
-            for row in session.execute(
-                select(Household.id, Household.owner_id, Household.confidential).where(
-                    Household.id.in_(part)  # type: ignore[union-attr]
-                )
+        heads = session.execute(
+            select(Household.id, Household.owner_id, Household.confidential).where(
+                Household.id.in_(part)  # type: ignore[union-attr]
             )
-        }
-        members: dict[int, list[MemberFacts]] = defaultdict(list)
-        person_rows = session.execute(
+        ).all()
+        members: dict[int, list[Any]] = defaultdict(list)
+        for r in session.execute(
             select(
                 Person.household_id,
                 Person.id,
@@ -150,17 +255,16 @@ def load_household_facts(
                 Person.activity,
                 Person.monthly_resources,
                 Person.isolated,
+                Person.left_on,
             )
             .where(Person.household_id.in_(part))  # type: ignore[attr-defined]
             .where(or_(Person.left_on.is_(None), Person.left_on > reference_date))  # type: ignore[union-attr]
-            .order_by(Person.household_id, Person.id)
-        )
-        for r in person_rows:
-            members[r.household_id].append(
-                MemberFacts(r.id, r.role, r.birth_date, r.activity, r.monthly_resources, r.isolated)
-            )
-        occupancies: dict[int, OccupancyFacts] = {}
-        occ_rows = session.execute(
+        ):
+            members[r.household_id].append(r)
+        occupancies: dict[int, list[Any]] = defaultdict(list)
+        units: dict[int, Any] = {}
+        sites: dict[int, Any] = {}
+        for r in session.execute(
             select(
                 Occupancy.household_id,
                 Occupancy.id,
@@ -170,7 +274,7 @@ def load_household_facts(
                 Occupancy.end_date,
                 Unit.typology,
                 Unit.site_id,
-                Unit.owner_id.label("landlord_id"),  # type: ignore[attr-defined]
+                Unit.owner_id,
                 Site.in_priority_district,
             )
             .join(Unit, Unit.id == Occupancy.unit_id)  # type: ignore[arg-type]
@@ -178,54 +282,18 @@ def load_household_facts(
             .where(Occupancy.household_id.in_(part))  # type: ignore[attr-defined]
             .where(Occupancy.start_date <= reference_date)  # type: ignore[arg-type]
             .where(or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference_date))  # type: ignore[union-attr]
-            .order_by(Occupancy.household_id, Occupancy.start_date, Occupancy.id)
-        )
-        for r in occ_rows:
-            # The latest occupancy started wins when two overlap (a move on the same day; then the
-            # latest created): ``current_occupancies`` picks the same one in SQL.
-            occupancies[r.household_id] = OccupancyFacts(
-                r.id,
-                r.unit_id,
-                r.offer_id,
-                r.start_date,
-                r.end_date,
-                r.typology,
-                r.site_id,
-                r.landlord_id,
-                bool(r.in_priority_district),
-            )
-        referrals: dict[int, list[ReferralFacts]] = defaultdict(list)
-        ref_rows = session.execute(
-            select(
-                Referral.household_id,
-                Referral.id,
-                Referral.offer_id,
-                Referral.proposer_id,
-                Organisation.kind,
-                Referral.decision,
-                Referral.proposed_on,
-            )
-            .join(Organisation, Organisation.id == Referral.proposer_id)  # type: ignore[arg-type]
-            .where(
-                and_(
-                    Referral.household_id.in_(part),  # type: ignore[attr-defined]
-                    Referral.proposed_on <= reference_date,  # type: ignore[arg-type]
-                )
-            )
-            .order_by(Referral.household_id, Referral.proposed_on)
-        )
-        for r in ref_rows:
-            referrals[r.household_id].append(
-                ReferralFacts(r.id, r.offer_id, r.proposer_id, r.kind, r.decision, r.proposed_on)
-            )
-        for hid, head in heads.items():
-            out[hid] = HouseholdFacts(
-                hid,
+        ):
+            occupancies[r.household_id].append(r)
+            units[r.unit_id] = r
+            sites[r.site_id] = r
+        for head in heads:
+            out[head.id] = HouseholdFacts(
+                head.id,
                 head.owner_id,
                 bool(head.confidential),
-                tuple(members.get(hid, ())),
-                occupancies.get(hid),
-                tuple(referrals.get(hid, ())),
+                member_facts(members.get(head.id, ()), reference_date),
+                occupancy_facts(occupancies.get(head.id, ()), units, sites, reference_date),
+                referrals,
             )
     return out
 

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, description="Largest `first` a connection accepts.")
     default_page_size: int = Field(default=20, description="Page size when `first` is omitted.")
     max_body_bytes: int = Field(default=256 * 1024, ge=1, description="Largest request body, in bytes.")
+    max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        ge=1,
+        description="Largest multipart request body (GraphQL file uploads, e.g. importFile), in bytes.",
+    )
+    max_export_rows: int = Field(
+        default=100_000, ge=1, description="Most rows one export (exportQuery, thema export query) may hold."
+    )
     max_batch_size: int = Field(default=10, ge=1, description="Most operations in one batched request.")
     max_query_tokens: int = Field(
         default=5_000, ge=1, description="Most lexical tokens (and comments) in a GraphQL document."

@@ -45,16 +45,29 @@ def import_command(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX file."),
     org: int = typer.Option(..., "--org", help="Organisation (primary key) the rows belong to."),
     kind: str = typer.Option(
-        None, "--kind", help="units, households, occupancies or referrals (default: guessed)."
+        None,
+        "--kind",
+        help="units, households, occupancies, referrals or support_episodes (default: guessed).",
     ),
     apply: bool = typer.Option(False, "--apply", help="Write the rows (all or nothing); default: dry run."),
     report: Path = typer.Option(None, "--report", help="Write the annotated XLSX (« Erreurs » column) here."),
+    mapping: list[str] = typer.Option(
+        [],
+        "--map",
+        help='A header the import does not recognise and its field: --map "Code bâtiment=site" '
+        "(repeatable; an empty field ignores the column).",
+    ),
 ) -> None:
     """Import a landlord's file: dry run by default, all or nothing with --apply."""
-    from core.dataio.importer import ImportKind, run_import
+    from core.dataio.importer import ImportKind, parse_mapping, run_import
 
+    try:
+        columns = parse_mapping(mapping)
+        chosen = ImportKind(kind) if kind else None
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     _settings, _registry, engine = _setup()
-    chosen = ImportKind(kind) if kind else None
     with (
         Session(engine) as session,
         Progress(
@@ -66,21 +79,38 @@ def import_command(
         ) as progress,
     ):
         task = progress.add_task("import", total=1)
+        stages: set[str] = set()
 
         def step(stage: str, done: int, total: int) -> None:
             progress.update(task, description=f"import : {stage}", completed=done, total=max(total, 1))
+            if not console.is_terminal and stage not in stages:
+                # Logs (cron, CI) get one line per stage: the live bar is drawn on terminals only.
+                stages.add(stage)
+                console.print(f"import : {stage}…")
 
         result = run_import(
-            session, org, file.name, file.read_bytes(), kind=chosen, apply=apply, progress=step
+            session,
+            org,
+            file.name,
+            file.read_bytes(),
+            kind=chosen,
+            apply=apply,
+            progress=step,
+            columns=columns,
         )
         progress.update(task, completed=1, total=1)
     engine.dispose()
+    if result.columns:
+        read = ", ".join(f"« {c.header} » → {c.label}" for c in result.columns)
+        console.print(f"[cyan]Colonnes lues : {read}[/cyan]")
+    for notice in result.notices:
+        console.print(f"[cyan]Note : {notice}[/cyan]")
     for e in result.errors[:200]:
         console.print(f"[red]{e.text()}[/red]")
     if len(result.errors) > 200:
-        console.print(f"… et {len(result.errors) - 200} autres problèmes.")
+        console.print(f"… et {len(result.errors) - 200} autres problèmes (voir --report).")
     console.print(result.summary())
-    if report is not None and result.headers:
+    if report is not None and result.lines:
         report.write_bytes(result.annotated_xlsx())
         console.print(f"Rapport annoté : {report}")
     if result.errors:
@@ -89,7 +119,13 @@ def import_command(
 
 def export_command(
     kind: str = typer.Argument(
-        ..., help="households, members, units, sites, offers, residents, candidates, indicators."
+        ...,
+        help="households, members, units, sites, offers, organisations, partnerships, occupancies, "
+        "referrals, support_episodes, audit_events, residents, candidates, indicators; or query "
+        "followed by a .graphql file (any connection).",
+    ),
+    query_file: Path = typer.Argument(
+        None, exists=True, dir_okay=False, help="With `query`: the GraphQL query to export."
     ),
     org: int = typer.Option(
         ..., "--org", help="Export as a user of this organisation (its access rules apply)."
@@ -99,22 +135,42 @@ def export_command(
     permission: list[str] = typer.Option(
         [], "--permission", help="Sensitive permission granted (repeatable)."
     ),
+    role: str = typer.Option("staff", "--role", help="Role of the user: staff, viewer, admin or auditor."),
+    variables: str = typer.Option(None, "--variables", help="With `query`: its variables, as JSON."),
 ) -> None:
     """Export what a user of ORG may read; sensitive columns only with --permission (audited)."""
+    import asyncio
+
     from core.audit import record_audit
     from core.auth import Caller
     from core.context import RequestContext
-    from core.dataio.exporter import ExportKind, export, render
+    from core.dataio.exporter import ExportKind, export, export_query, render
     from core.graphql.relay import to_global_id
+    from core.graphql.schema import build_schema
     from core.models import Role
+    from core.security import QueryLimits
 
+    try:
+        chosen = None if kind == "query" else ExportKind(kind)
+        values = json.loads(variables) if variables else None
+        caller_role = Role(role)
+    except ValueError as exc:
+        console.print(f"[red]Argument invalide : {exc}[/red]")
+        raise typer.Exit(2) from exc
+    if chosen is None and query_file is None:
+        console.print("[red]thema export query FICHIER.graphql : précisez le fichier de la requête.[/red]")
+        raise typer.Exit(2)
     settings, registry, engine = _setup()
-    caller = Caller("cli", Role.STAFF, org, permissions=frozenset(permission))
+    caller = Caller("cli", caller_role, org, permissions=frozenset(permission))
     ctx = RequestContext(
         settings=settings, registry=registry, engine=engine, caller=caller, today=settings.fixed_today
     )
     try:
-        table = export(ctx, ExportKind(kind), offer_id=to_global_id("Offer", offer) if offer else None)
+        if chosen is None:
+            schema = build_schema(registry, limits=QueryLimits.from_settings(settings))
+            table = asyncio.run(export_query(ctx, schema, query_file.read_text(encoding="utf-8"), values))
+        else:
+            table = export(ctx, chosen, offer_id=to_global_id("Offer", offer) if offer else None)
     except Exception as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc

@@ -7,7 +7,9 @@ import binascii
 import enum
 from typing import Annotated, Any
 
+import anyio
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
@@ -28,6 +30,10 @@ class ImportKind(enum.Enum):
         "occupancies", description="Occupancies (household, RNL, entry date)."
     )
     REFERRALS = strawberry.enum_value("referrals", description="Referrals (household, offer, proposal date).")
+    SUPPORT_EPISODES = strawberry.enum_value(
+        "support_episodes",
+        description="Support episodes (household, supporting organisation, start date).",
+    )
 
 
 @strawberry.enum(description="File format of an export.")
@@ -50,20 +56,68 @@ class ExportKind(enum.Enum):
     RESIDENTS = strawberry.enum_value("residents", description="Current residents of one offer.")
     CANDIDATES = strawberry.enum_value("candidates", description="Households referred to one offer.")
     INDICATORS = strawberry.enum_value("indicators", description="Indicator table of one offer.")
+    ORGANISATIONS = strawberry.enum_value("organisations", description="Organisations the caller may read.")
+    PARTNERSHIPS = strawberry.enum_value(
+        "partnerships", description="Partnerships the caller's organisation grants or receives."
+    )
+    OCCUPANCIES = strawberry.enum_value(
+        "occupancies", description="Occupancies of the households the caller may read."
+    )
+    REFERRALS = strawberry.enum_value(
+        "referrals", description="Referrals the caller may read (made by it, or of households it may read)."
+    )
+    SUPPORT_EPISODES = strawberry.enum_value(
+        "support_episodes", description="Support episodes of the households the caller may read."
+    )
+    AUDIT_EVENTS = strawberry.enum_value(
+        "audit_events",
+        description="The audit log of the caller's organisation (auditors and operators only).",
+    )
 
 
-@strawberry.input(description="A file to import, base64-encoded (CSV or XLSX as landlords export them).")
+@strawberry.input(description="A header of the file and the field it holds, for headers not recognised.")
+class ImportColumnInput:
+    """One explicit column mapping."""
+
+    header: str = strawberry.field(
+        description="The header as written in the file (case and accents ignored)."
+    )
+    field: str = strawberry.field(
+        description="The field: its key (`national_id`), French label (« N° RNL ») or an accepted header; "
+        "empty to ignore the column."
+    )
+
+
+@strawberry.input(
+    description="A file to import (CSV or XLSX as landlords export them): an upload (GraphQL multipart "
+    "request) or, for small files, its bytes in base64."
+)
 class ImportFileInput:
     """Input of importFile."""
 
     organisation_id: strawberry.ID = strawberry.field(description="Organisation the rows belong to.")
-    filename: str = strawberry.field(description="File name (its extension tells CSV from XLSX).")
-    content_base64: str = strawberry.field(description="The file's bytes, base64-encoded.")
+    file: Upload | None = strawberry.field(
+        default=None,
+        description="The file, sent as a multipart upload (up to THEMA_MAX_UPLOAD_BYTES). Give this or "
+        "contentBase64.",
+    )
+    content_base64: str | None = strawberry.field(
+        default=None,
+        description="The file's bytes, base64-encoded, in the JSON body (bounded by THEMA_MAX_BODY_BYTES, "
+        "256 KiB by default): prefer `file` for anything larger.",
+    )
+    filename: str | None = strawberry.field(
+        default=None,
+        description="File name (its extension tells CSV from XLSX); default: the upload's name.",
+    )
     kind: ImportKind | None = strawberry.field(
         default=None, description="What the file holds (guessed from the headers when omitted)."
     )
     apply: bool = strawberry.field(
         default=False, description="Write the rows (all or nothing); false: dry run, nothing is written."
+    )
+    columns: list[ImportColumnInput] | None = strawberry.field(
+        default=None, description="Explicit mappings for headers the import does not recognise."
     )
 
 
@@ -77,6 +131,19 @@ class ImportRowError:
     message: str = strawberry.field(description="Reason, in French.")
 
 
+@strawberry.type(description="A header of the imported file and the field it was read as.")
+class ImportColumn:
+    """One recognised column."""
+
+    header: str = strawberry.field(description="The header, as in the file.")
+    field: str = strawberry.field(description="The field's key (e.g. `national_id`).")
+    label: str = strawberry.field(description="The field's French label (e.g. « N° RNL »).")
+    matched_by: str = strawberry.field(
+        description="How: `en-tête` (same words), `rapproché` (close words), `correspondance` (the "
+        "mapping given), `repli` (the only candidate for a required field)."
+    )
+
+
 @strawberry.type(description="What an import found and did.")
 class ImportReport:
     """The validation report of a file."""
@@ -86,6 +153,12 @@ class ImportReport:
     rows: int = strawberry.field(description="Data rows read.")
     created: int = strawberry.field(description="Objects created (or to create, in a dry run).")
     updated: int = strawberry.field(description="Objects updated (or to update, in a dry run).")
+    unchanged: int = strawberry.field(description="Rows matching an existing object with nothing to change.")
+    header_line: int = strawberry.field(description="Line of the headers (title lines above are skipped).")
+    columns: list[ImportColumn] = strawberry.field(description="How each recognised header was read.")
+    notices: list[str] = strawberry.field(
+        description="What the import inferred (kind, header line, columns ignored or guessed), in French."
+    )
     errors: list[ImportRowError] = strawberry.field(description="Rows in error; none is written if any.")
     summary: str = strawberry.field(description="The outcome in one French sentence.")
     annotated_base64: str | None = strawberry.field(
@@ -140,10 +213,38 @@ def _report(r: importer.ImportReport) -> ImportReport:
         rows=r.rows,
         created=r.created,
         updated=r.updated,
+        unchanged=r.unchanged,
+        header_line=r.header_line,
+        columns=[
+            ImportColumn(header=c.header, field=c.key, label=c.label, matched_by=c.how) for c in r.columns
+        ],
+        notices=r.notices,
         errors=[ImportRowError(row=e.row, column=e.column, code=e.code, message=e.message) for e in r.errors],
         summary=r.summary(),
         annotated_base64=annotated,
     )
+
+
+async def _content(input: ImportFileInput) -> tuple[bytes, str]:
+    """The file's bytes and name, from the upload or the base64 field (exactly one of them)."""
+    if (input.file is None) == (input.content_base64 is None):
+        raise fail(
+            "file", "REQUIRED", "Joignez le fichier (file, en multipart) ou son contenu (contentBase64)."
+        )
+    if input.file is not None:
+        upload: Any = input.file
+        if not hasattr(upload, "read"):
+            raise fail(
+                "file", "INVALID", "Le fichier doit être envoyé en multipart (GraphQL multipart request)."
+            )
+        content = await upload.read()
+        name = input.filename or getattr(upload, "filename", None) or "import.csv"
+        return bytes(content), str(name)
+    try:
+        content = base64.b64decode(input.content_base64 or "", validate=True)
+    except (binascii.Error, ValueError):
+        raise fail("contentBase64", "INVALID", "Contenu base64 invalide.") from None
+    return content, input.filename or "import.csv"
 
 
 def _errors(exc: InvalidInput) -> list[UserError]:
@@ -157,32 +258,35 @@ class DataIOMutation:
     @strawberry.mutation(
         description="Import a CSV/XLSX file (dry run unless apply); all or nothing; re-import updates."
     )
-    def import_file(
+    async def import_file(
         self, info: Info, input: Annotated[ImportFileInput, strawberry.argument(description="The file.")]
     ) -> ImportFilePayload:
-        """Check, and optionally write, a landlord's file."""
+        """Check, and optionally write, a landlord's file (in a worker thread: the server keeps serving)."""
         ctx = info.context
         try:
             org = decode_id(str(input.organisation_id), "Organisation", "organisationId")
             require_acts_for(org, "organisationId")
-            try:
-                content = base64.b64decode(input.content_base64, validate=True)
-            except (binascii.Error, ValueError):
-                raise fail("contentBase64", "INVALID", "Contenu base64 invalide.") from None
+            content, filename = await _content(input)
+            columns = {c.header: c.field for c in input.columns or []}
         except InvalidInput as exc:
             return ImportFilePayload(report=None, user_errors=_errors(exc))
         caller = ctx.caller
-        report = importer.run_import(
-            ctx.session,
-            org,
-            input.filename,
-            content,
-            kind=importer.ImportKind(str(input.kind.value)) if input.kind else None,
-            apply=input.apply,
-            actor=caller.subject if caller else "system",
-            actor_organisation_id=caller.organisation_id if caller else None,
-            today=ctx.today,
-        )
+
+        def run() -> importer.ImportReport:
+            return importer.run_import(
+                ctx.session,
+                org,
+                filename,
+                content,
+                kind=importer.ImportKind(str(input.kind.value)) if input.kind else None,
+                apply=input.apply,
+                actor=caller.subject if caller else "system",
+                actor_organisation_id=caller.organisation_id if caller else None,
+                today=ctx.today,
+                columns=columns,
+            )
+
+        report = await anyio.to_thread.run_sync(run)
         return ImportFilePayload(report=_report(report), user_errors=[])
 
     @strawberry.mutation(
@@ -222,6 +326,37 @@ class DataIOQuery:
     ) -> ExportedFile:
         """Rows the caller may read; sensitive columns only with their permission."""
         table = exporter.export(info.context, exporter.ExportKind(str(kind.value)), offer_id=offer_id)
+        content, content_type = exporter.render(table, str(format.value))
+        return ExportedFile(
+            filename=f"{table.name}.{format.value}",
+            content_type=content_type,
+            rows=len(table.rows),
+            content_base64=base64.b64encode(content).decode(),
+            omitted_columns=table.omitted,
+        )
+
+    @strawberry.field(
+        description="Export any connection: runs `query` as the caller (same access rules, limits and "
+        "sensitive-field guard), every page of its first connection, `nodes` flattened into columns "
+        "(nested objects `a.b`, lists joined); fields redacted for the caller are left out."
+    )
+    async def export_query(
+        self,
+        info: Info,
+        query: Annotated[
+            str,
+            strawberry.argument(
+                description="A GraphQL query reading one connection, e.g. `{ households { nodes { "
+                "reference members { firstName } } } }` (its `after` is set page after page)."
+            ),
+        ],
+        variables: Annotated[JSON | None, strawberry.argument(description="Variables of the query.")] = None,
+        format: Annotated[FileFormat, strawberry.argument(description="CSV or XLSX.")] = FileFormat.CSV,
+    ) -> ExportedFile:
+        """The connection's rows the caller may read, as a file."""
+        if variables is not None and not isinstance(variables, dict):
+            raise exporter.ExportError("« variables » doit être un objet.", "EXPORT_QUERY")
+        table = await exporter.export_query(info.context, info.schema, query, variables)
         content, content_type = exporter.render(table, str(format.value))
         return ExportedFile(
             filename=f"{table.name}.{format.value}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -133,3 +134,49 @@ def child_counts(
 
     key = f"core.counts.{model.__name__}.{fk}.{name}"
     return ctx.loader(key, lambda: DataLoader(load))  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Place:
+    """What eligibility needs of an occupancy's unit and site, whoever the caller (core facts)."""
+
+    typology: Any
+    site_id: int
+    owner_id: int
+    in_priority_district: bool
+
+
+def household_occupancies(ctx: RequestContext) -> DataLoader[int, list[Any]]:
+    """Occupancies per household (oldest first) with their unit and site, in one statement.
+
+    The units and sites the caller may read prime their ``by_id`` loaders (a page showing the
+    current unit and its site costs nothing more); what eligibility needs of every unit, readable
+    or not, is kept in ``places`` so that a verdict never depends on who asks.
+    """
+    from core.access import scope_of
+    from core.models import Occupancy, Site, Unit
+
+    places: dict[int, Place] = ctx.loaders.setdefault("core.places", {})
+
+    async def load(keys: list[int]) -> list[list[Any]]:
+        scope = scope_of(ctx)
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        units, sites = by_id(ctx, Unit), by_id(ctx, Site)
+        unit_seen = scope.condition(Unit).label("unit_seen")
+        site_seen = scope.condition(Site).label("site_seen")
+        for part in chunks(sorted(set(keys))):
+            stmt = (
+                select(Occupancy, Unit, Site, unit_seen, site_seen)
+                .join(Unit, Unit.id == Occupancy.unit_id)  # type: ignore[arg-type]
+                .join(Site, Site.id == Unit.site_id)  # type: ignore[arg-type]
+                .where(_in(Occupancy.household_id, part))
+                .order_by(Occupancy.household_id, Occupancy.start_date, Occupancy.id)  # type: ignore[arg-type]
+            )
+            for occ, unit, site, u_seen, s_seen in ctx.session.execute(scope.filter(stmt, Occupancy)):
+                grouped[occ.household_id].append(occ)
+                places[unit.id] = Place(unit.typology, unit.site_id, unit.owner_id, site.in_priority_district)
+                units.prime(unit.id, unit if u_seen else None)
+                sites.prime(site.id, site if s_seen else None)
+        return [grouped.get(k, []) for k in keys]
+
+    return ctx.loader("core.household_occupancies", lambda: DataLoader(load))  # type: ignore[no-any-return]

@@ -24,7 +24,7 @@ from core.contract import Period, ScopeKind
 from core.graphql import common as c
 from core.graphql import inputs as i
 from core.graphql.dataio import DataIOMutation, DataIOQuery
-from core.graphql.loaders import by_id, child_counts, child_pages, children
+from core.graphql.loaders import by_id, child_counts, child_pages, children, household_occupancies
 from core.graphql.relay import (
     Connection,
     Edge,
@@ -112,6 +112,11 @@ async def _get(info: Info, model: type, gid: strawberry.ID, type_name: str) -> A
 def _page(info: Info, stmt: Any, key: Any, first: int | None, after: str | None, conv: Any, conn: Any) -> Any:
     stmt = scope_of(info.context).filter(stmt, key.class_)  # only rows the caller may read
     rows = fetch_page(info.context.session, stmt, key, _first(info, first), after, conv)
+    loader = by_id(info.context, key.class_)
+    for pk, node in rows.items:
+        row = getattr(node, "row", None)
+        if row is not None:
+            loader.prime(pk, row)  # the page's rows, for whoever needs them by id next
     return connection_of(rows, conn, Edge)
 
 
@@ -616,20 +621,24 @@ class Offer(*ext("Offer"), Node):  # type: ignore[misc]
         day = on or ctx.today
         try:
             require_enabled(ctx.session, ctx.registry, self.scheme, self.row.landlord_id, day)
-            verdicts = elig.candidates(ctx.session, ctx.registry, self.row, day, status, referred_only)
+            # Statuses of the whole population set-based, in the database; full verdicts (messages,
+            # values) only for the page shown.
+            population = elig.candidate_population(self.row, referred_only)
+            decisions = elig.decide(ctx.session, ctx.registry, self.scheme, population, day, self.row)  # type: ignore[arg-type]
+            wanted = set(status) if status else None
+            ids = [d.household_id for d in decisions if wanted is None or d.status in wanted]
+            visible = scope_of(ctx).visible(m.Household, ids)
+            rows = list_connection([(h, h) for h in ids if h in visible], _first(info, first), after)
+            page = [k for k, _ in rows.items]
+            verdicts = elig.evaluate(ctx.session, ctx.registry, self.scheme, page, day, self.row)
         except SchemeUnavailable as exc:
             raise _scheme_error(exc) from None
-        visible = scope_of(ctx).visible(m.Household, [v.household_id for v in verdicts])
-        verdicts = [v for v in verdicts if v.household_id in visible]
-        rows = list_connection([(v.household_id, v) for v in verdicts], _first(info, first), after)
         heads = {
             h.id: h
-            for h in ctx.session.execute(
-                select(m.Household).where(m.Household.id.in_([k for k, _ in rows.items]))
-            ).scalars()
+            for h in ctx.session.execute(select(m.Household).where(m.Household.id.in_(page))).scalars()
         }
         items = [
-            (k, Candidate(household=Household.of(heads[k]), verdict=c.Verdict.of(v))) for k, v in rows.items
+            (k, Candidate(household=Household.of(heads[k]), verdict=c.Verdict.of(verdicts[k]))) for k in page
         ]
         return connection_of(
             PageRows(items, rows.has_next, rows.has_previous, rows.count),
@@ -692,18 +701,13 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
     @strawberry.field(description="Occupancies, oldest first.")
     async def occupancies(self, info: Info) -> list[Occupancy]:
         """Occupancies."""
-        return [
-            Occupancy.of(r)
-            for r in await children(info.context, m.Occupancy, "household_id", order="start_date").load(
-                self.pk
-            )
-        ]
+        return [Occupancy.of(r) for r in await household_occupancies(info.context).load(self.pk)]
 
     @strawberry.field(description="The occupancy in force at the date, if any.")
     async def current_occupancy(self, info: Info, on: OnDate = None) -> Occupancy | None:
         """Current occupancy."""
         day = on or info.context.today
-        rows = await children(info.context, m.Occupancy, "household_id", order="start_date").load(self.pk)
+        rows = await household_occupancies(info.context).load(self.pk)
         current = [r for r in rows if r.start_date <= day and (r.end_date is None or r.end_date >= day)]
         return Occupancy.of(current[-1]) if current else None
 
@@ -775,15 +779,49 @@ def _verdict_loader(ctx: Any, scheme: str, offer: m.Offer | None, day: date) -> 
 
 
 def _facts_loader(ctx: Any, day: date) -> Any:
+    """Core facts at ``day`` built from the request's batched loaders (members, occupancies, places).
+
+    A page that shows members and the current unit has loaded them already: its verdicts cost no
+    statement of their own; referrals load on first use by a rule.
+    """
     from strawberry.dataloader import DataLoader
 
-    from core.facts import load_household_facts
+    from core.facts import HouseholdFacts, ReferralBatch, member_facts, occupancy_facts
 
     async def load(keys: list[int]) -> list[Any]:
-        facts = load_household_facts(ctx.session, keys, day)
-        return [facts.get(k) for k in keys]
+        heads = await by_id(ctx, m.Household).load_many(keys)
+        members = await children(ctx, m.Person, "household_id").load_many(keys)
+        occupancies = await household_occupancies(ctx).load_many(keys)
+        places = ctx.loaders.get("core.places", {})
+        referrals = ReferralBatch(ctx.session, keys, day)
+        out: list[Any] = []
+        for head, people, occs in zip(heads, members, occupancies, strict=True):
+            if head is None:
+                out.append(None)
+                continue
+            out.append(
+                HouseholdFacts(
+                    head.id,
+                    head.owner_id,
+                    bool(head.confidential),
+                    member_facts(people, day),
+                    occupancy_facts(occs, places, _SiteFacts(places), day),
+                    referrals,
+                )
+            )
+        return out
 
     return DataLoader(load)
+
+
+class _SiteFacts:
+    """Sites as ``occupancy_facts`` reads them, from the places the occupancy loader kept."""
+
+    def __init__(self, places: Any) -> None:
+        self._by_site = {p.site_id: p for p in places.values()}
+
+    def get(self, site_id: int) -> Any:
+        return self._by_site.get(site_id)
 
 
 @strawberry.type(description="A member of a household.")
@@ -1117,7 +1155,21 @@ class Scheme:
         return [Organisation.of(r) for r in info.context.session.execute(stmt).scalars()]
 
 
+#: Scheme descriptions by (registry, code): a registry never changes once built, and this module
+#: is executed once per schema, so the cached objects are of this schema's types.
+_SCHEMES: dict[tuple[int, str], tuple[Any, Scheme]] = {}
+
+
 def _scheme_info(registry: Any, code: str) -> Scheme:
+    found = _SCHEMES.get((id(registry), code))
+    if found is not None and found[0] is registry:
+        return found[1]
+    info = _build_scheme_info(registry, code)
+    _SCHEMES[(id(registry), code)] = (registry, info)
+    return info
+
+
+def _build_scheme_info(registry: Any, code: str) -> Scheme:
     s = registry.schemes[code]
     plugin = registry.scheme_plugin[code]
     pinfo = next((p for p in registry.plugins if p.name == plugin), None)

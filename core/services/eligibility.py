@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, or_, select, union
 from sqlmodel import Session
@@ -23,6 +22,7 @@ from core.contract import (
 from core.facts import HouseholdFacts, load_household_facts
 from core.models import Household, Offer, Referral
 from core.plugins import Registry
+from core.population import PopulationFrame
 from core.services.schemes import SchemeUnavailable, installed
 
 #: Households evaluated per rule call; rules load their own tables per batch.
@@ -140,8 +140,7 @@ def unknown(code: str, message: str, threshold: str | None = None) -> CriterionR
     return CriterionResult(code, Outcome.UNKNOWN, message, None, threshold)
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """A household's status from the set-based path, with each criterion's outcome (catalogue order)."""
 
     household_id: int
@@ -175,10 +174,12 @@ def decide(
     population: Select[Any],
     reference_date: date,
     offer: Offer | None = None,
+    frame: PopulationFrame | None = None,
 ) -> list[Decision]:
     """Statuses of a whole population (a SELECT of household ids), set-based, in household id order.
 
-    The rule's ``outcomes`` SELECT runs in the database; a rule without one falls back to its batch
+    The rule's ``outcomes`` SELECT runs in the database over the population's shared facts
+    (``frame``, built here when not given); a rule without one falls back to its batch
     ``evaluate`` (same results, slower). Identical to ``evaluate`` household by household.
     """
     rule = _rule(registry, scheme_code)
@@ -193,19 +194,37 @@ def decide(
             Decision(hid, v.status, tuple(c.outcome for c in v.criteria))
             for hid, v in sorted(verdicts.items())
         ]
+    if frame is None:
+        with PopulationFrame(session, population, reference_date) as own:
+            return decide(session, registry, scheme_code, population, reference_date, offer, own)
     snapshot = scheme.parameters_at(reference_date, offer.parameters if offer else None)
-    request = PopulationRequest(session, scheme, offer, population, reference_date, snapshot)
+    request = PopulationRequest(session, scheme, offer, population, reference_date, snapshot, frame)
     stmt = rule.outcomes(request)
     width = len(rule.criteria)
-    outcome_of = {o.value: o for o in Outcome}
+    # Outcomes come as ``Outcome`` values or their integer codes (faster from the database).
+    outcome_of: dict[Any, Outcome] = {o.value: o for o in Outcome} | {o.code: o for o in Outcome}
+    result = session.connection().execute(stmt.order_by(None).order_by(stmt.selected_columns[0]))
+    rows = result.cursor.fetchall()  # plain tuples of ids and outcomes: no row processing
+    result.close()
     # A population has few distinct outcome combinations: decide each once, not once per household.
     decided: dict[tuple[Any, ...], tuple[Status, tuple[Outcome, ...]]] = {}
-    out: list[Decision] = []
-    for row in session.execute(stmt.order_by(None).order_by(stmt.selected_columns[0])):
-        key = tuple(row[1 : width + 1])
-        found = decided.get(key)
-        if found is None:
-            outcomes = tuple(outcome_of[str(v)] for v in key)
-            found = decided[key] = (status(outcomes), outcomes)
-        out.append(Decision(row[0], *found))
-    return out
+    for key in {row[1 : width + 1] for row in rows}:
+        outcomes = tuple(outcome_of[v] for v in key)
+        decided[key] = (status(outcomes), outcomes)
+    new, get = tuple.__new__, decided.__getitem__
+    return [new(Decision, (row[0], *get(row[1 : width + 1]))) for row in rows]
+
+
+def decide_many(
+    session: Session,
+    registry: Registry,
+    scheme_codes: Sequence[str],
+    population: Select[Any],
+    reference_date: date,
+) -> dict[str, list[Decision]]:
+    """Statuses of a population for several schemes, the population's shared facts computed once."""
+    with PopulationFrame(session, population, reference_date) as frame:
+        return {
+            code: decide(session, registry, code, population, reference_date, None, frame)
+            for code in scheme_codes
+        }

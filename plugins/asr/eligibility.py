@@ -15,7 +15,6 @@ from core import (
     PopulationRequest,
     chunks,
 )
-from core.facts import current_occupancies, population_ids, reference_people
 from plugins.asr.models import AsrProfile
 from plugins.asr.scheme import CODE, SOURCE_PUBLIC
 
@@ -167,28 +166,28 @@ def _vulnerability(profile: AsrProfile | None) -> CriterionResult:
     )
 
 
-SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+SAT, NOT, UNK = Outcome.SATISFIED.code, Outcome.NOT_SATISFIED.code, Outcome.UNKNOWN.code
 
 
 def outcomes(req: PopulationRequest) -> Select[Any]:
     """The same outcomes as ``evaluate`` for a whole population, decided by the database."""
-    ref = req.reference_date
-    pop = population_ids(req.population)
-    occ = current_occupancies(ref)
-    person = reference_people(ref)
+    frame = req.frame
+    assert frame is not None, "the core always hands set-based rules a population frame"
+    facts = frame.facts
+    f = facts.c
     profiles = AsrProfile.__table__  # type: ignore[attr-defined]
     if req.offer is None:
-        tenant = case((occ.c.household_id.is_(None), NOT), else_=SAT)
+        tenant = case((f.occupancy_id.is_(None), NOT), else_=SAT)
     else:
         tenant = case(
-            (occ.c.household_id.is_(None), NOT),
-            (occ.c.landlord_id == req.offer.landlord_id, SAT),
+            (f.occupancy_id.is_(None), NOT),
+            (f.landlord_id == req.offer.landlord_id, SAT),
             else_=NOT,
         )
     isolated = case(
-        (person.c.household_id.is_(None), UNK),
-        (person.c.isolated.is_(None), UNK),
-        (person.c.isolated.is_(True), SAT),
+        (f.person_id.is_(None), UNK),
+        (f.person_isolated.is_(None), UNK),
+        (f.person_isolated.is_(True), SAT),
         else_=NOT,
     )
     precarity, troubles = profiles.c.great_precarity, profiles.c.suspected_psychological_troubles
@@ -199,9 +198,7 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
         else_=NOT,
     )
     return (
-        select(pop.c.id, tenant, isolated, vulnerability)
-        .select_from(pop)
-        .outerjoin(occ, occ.c.household_id == pop.c.id)
-        .outerjoin(person, person.c.household_id == pop.c.id)
-        .outerjoin(profiles, profiles.c.household_id == pop.c.id)
+        select(f.household_id, tenant, isolated, vulnerability)
+        .select_from(facts)
+        .outerjoin(profiles, profiles.c.household_id == f.household_id)
     )

@@ -21,7 +21,7 @@ from core import (
 from plugins.asr import eligibility, indicators, loaders
 from plugins.asr.scheme import CODE, SCHEME
 
-THEMA_CONTRACT = "1.0"
+THEMA_CONTRACT = "1.3"
 
 
 @hookimpl

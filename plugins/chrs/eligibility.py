@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import Select, case, literal, or_, select
 from sqlmodel import col
 
 from core import (
@@ -19,8 +19,8 @@ from core import (
     ReferralFacts,
     chunks,
 )
-from core.facts import born_by, current_member, population_ids
-from core.models import Offer, Organisation, OrganisationKind, Person, Referral, ReferralDecision
+from core.facts import born_by
+from core.models import Offer, Organisation, OrganisationKind, Referral, ReferralDecision
 from plugins.chrs.models import ChrsProfile
 from plugins.chrs.scheme import CODE, SOURCE_PUBLIC, SOURCE_REFERRAL, SOURCE_VIOLENCE
 
@@ -66,7 +66,6 @@ _LIVE_DECISIONS = frozenset({ReferralDecision.PENDING, ReferralDecision.ADMITTED
 def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
     """Evaluate every CHRS criterion for the households of the batch."""
     profiles = _profiles(req)
-    chrs_offers = _chrs_offer_ids(req) if req.offer is None else set()
     min_age = int(req.parameters.values["min_adult_age"])
     requires_referral = bool(req.parameters.values["requires_referral"])
     out: dict[int, list[CriterionResult]] = {}
@@ -77,7 +76,7 @@ def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
             _adult(facts, req, min_age),
             _difficulty(profile),
             _needs_support(profile),
-            _referral(facts, req, requires_referral, chrs_offers),
+            _referral(facts, req, requires_referral),
             _violence(profile),
         ]
     return out
@@ -91,15 +90,6 @@ def _profiles(req: EligibilityRequest) -> dict[int, ChrsProfile]:
         for row in req.session.execute(stmt).scalars():
             found[row.household_id] = row
     return found
-
-
-def _chrs_offer_ids(req: EligibilityRequest) -> set[int]:
-    """Without an offer, a referral to any CHRS offer counts: the ids of those referred to."""
-    referred = {r.offer_id for f in req.facts.values() for r in f.referrals}
-    if not referred:
-        return set()
-    stmt = select(Offer.id).where(Offer.scheme == CODE, Offer.id.in_(sorted(referred)))  # type: ignore[union-attr]
-    return {row[0] for row in req.session.execute(stmt)}
 
 
 def _adult(facts: HouseholdFacts, req: EligibilityRequest, min_age: int) -> CriterionResult:
@@ -207,9 +197,7 @@ def _needs_support(profile: ChrsProfile | None) -> CriterionResult:
     )
 
 
-def _referral(
-    facts: HouseholdFacts, req: EligibilityRequest, required: bool, chrs_offers: set[int]
-) -> CriterionResult:
+def _referral(facts: HouseholdFacts, req: EligibilityRequest, required: bool) -> CriterionResult:
     threshold = "orientation SIAO (institution), en attente ou admise"
     if not required:
         return CriterionResult(
@@ -222,7 +210,7 @@ def _referral(
     if req.offer is not None:
         referrals: Sequence[ReferralFacts] = facts.referrals_to(req.offer.id)
     else:
-        referrals = [r for r in facts.referrals if r.offer_id in chrs_offers]
+        referrals = [r for r in facts.referrals if r.offer_scheme == CODE]
     siao = [r for r in referrals if r.proposer_kind is OrganisationKind.INSTITUTION]
     live = [r for r in siao if r.decision in _LIVE_DECISIONS]
     if live:
@@ -271,7 +259,7 @@ def _violence(profile: ChrsProfile | None) -> CriterionResult:
     )
 
 
-SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+SAT, NOT, UNK = Outcome.SATISFIED.code, Outcome.NOT_SATISFIED.code, Outcome.UNKNOWN.code
 
 
 def _flag(column: Any) -> Any:
@@ -281,22 +269,19 @@ def _flag(column: Any) -> Any:
 
 def outcomes(req: PopulationRequest) -> Select[Any]:
     """The same outcomes as ``evaluate`` for a whole population, decided by the database."""
+    frame = req.frame
+    assert frame is not None, "the core always hands set-based rules a population frame"
     ref = req.reference_date
     min_age = int(req.parameters.values["min_adult_age"])
-    pop = population_ids(req.population)
-    members = (
-        select(
-            col(Person.household_id).label("hid"),
-            func.count().label("n"),
-            func.count(col(Person.birth_date)).label("known"),
-            func.sum(case((col(Person.birth_date) <= born_by(ref, min_age), 1), else_=0)).label("adults"),
-        )
-        .where(current_member(ref), col(Person.household_id).in_(select(pop.c.id)))
-        .group_by(col(Person.household_id))
-        .subquery()
+    facts = frame.facts
+    f = facts.c
+    n = f.n
+    adult = case(
+        (f.oldest_birth <= born_by(ref, min_age), SAT),
+        (n == 0, UNK),
+        (f.births_known < n, UNK),
+        else_=NOT,
     )
-    n = func.coalesce(members.c.n, 0)
-    adult = case((n == 0, UNK), (members.c.adults > 0, SAT), (members.c.known < n, UNK), else_=NOT)
     profiles = ChrsProfile.__table__  # type: ignore[attr-defined]
     flags = [profiles.c[name] for name, _ in DIFFICULTIES]
     difficulty = case(
@@ -322,17 +307,16 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
                 col(Referral.decision).in_(sorted(_LIVE_DECISIONS)),
             )
         )
-        referral = case((pop.c.id.in_(live), SAT), else_=UNK)
+        referral = case((f.household_id.in_(live), SAT), else_=UNK)
     return (
         select(
-            pop.c.id,
+            f.household_id,
             adult,
             difficulty,
             _flag(profiles.c.needs_support_before_housing),
             referral,
             _flag(profiles.c.domestic_violence_victim),
         )
-        .select_from(pop)
-        .outerjoin(members, members.c.hid == pop.c.id)
-        .outerjoin(profiles, profiles.c.household_id == pop.c.id)
+        .select_from(facts)
+        .outerjoin(profiles, profiles.c.household_id == f.household_id)
     )

@@ -21,7 +21,7 @@ from core import (
 from plugins.chrs import eligibility, indicators, loaders
 from plugins.chrs.scheme import CODE, SCHEME
 
-THEMA_CONTRACT = "1.0"
+THEMA_CONTRACT = "1.3"
 
 
 @hookimpl

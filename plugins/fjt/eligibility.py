@@ -13,7 +13,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, or_, select
+from sqlalchemy import BigInteger, Select, case, func, literal, or_, select
 from sqlmodel import Session, col
 
 from core import (
@@ -27,7 +27,7 @@ from core import (
     PopulationRequest,
     chunks,
 )
-from core.facts import born_by, current_member, population_ids
+from core.facts import born_by
 from core.models import Activity, MemberRole, Occupancy, Offer, OfferUnit, Person, Typology, Unit
 from plugins.fjt.models import FjtComposition, FjtProfile
 from plugins.fjt.scheme import BAILLY_PUBLIC, VIVALDI_PUBLIC, VIVALDI_QUOTA, VIVALDI_T2
@@ -498,7 +498,7 @@ def check_priority(ages: Sequence[int | None], values: Mapping[str, Any]) -> Cri
     )
 
 
-SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+SAT, NOT, UNK = Outcome.SATISFIED.code, Outcome.NOT_SATISFIED.code, Outcome.UNKNOWN.code
 
 
 def outcomes(req: PopulationRequest) -> Select[Any]:
@@ -510,56 +510,38 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
     ref, values = req.reference_date, req.parameters.values
     low, high, top = int(values["min_age"]), int(values["max_age"]), int(values["priority_max_age"])
     minimum = Fraction(str(values["activity_share_min"]))
-    num, den = minimum.numerator, minimum.denominator
-    pop = population_ids(req.population)
-    role, birth, activity = col(Person.role), col(Person.birth_date), col(Person.activity)
-    young = role != MemberRole.CHILD
-
-    def count(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0))
-
-    members = (
-        select(
-            col(Person.household_id).label("hid"),
-            func.count().label("n"),
-            count(young).label("young"),
-            count(young & birth.is_(None)).label("no_birth"),
-            count(young & ((birth > born_by(ref, low)) | (birth <= born_by(ref, high + 1)))).label("out"),
-            count(young & ((birth > born_by(ref, low)) | (birth <= born_by(ref, top + 1)))).label("not_top"),
-            count(young & activity.is_(None)).label("no_activity"),
-            count(young & activity.in_(sorted(IN_ACTIVITY))).label("active"),
-            count(role == MemberRole.SPOUSE).label("spouses"),
-            count(role == MemberRole.CHILD).label("children"),
-            count(role == MemberRole.OTHER).label("others"),
-            func.count(col(Person.monthly_resources)).label("res_known"),
-            func.sum(col(Person.monthly_resources)).label("res"),
-        )
-        .where(current_member(ref), col(Person.household_id).in_(select(pop.c.id)))
-        .group_by(col(Person.household_id))
-        .subquery()
-    )
-    n, n_young = func.coalesce(members.c.n, 0), func.coalesce(members.c.young, 0)
-    age = case((n_young == 0, UNK), (members.c.no_birth > 0, UNK), (members.c.out > 0, NOT), else_=SAT)
-    priority = case(
-        (n_young == 0, UNK), (members.c.no_birth > 0, UNK), (members.c.not_top > 0, NOT), else_=SAT
-    )
-    all_active = members.c.active == members.c.young
+    # A share given as a float has a large exact fraction: 64-bit arithmetic in the database.
+    num, den = literal(minimum.numerator, BigInteger), literal(minimum.denominator, BigInteger)
+    frame = req.frame
+    assert frame is not None, "the core always hands set-based rules a population frame"
+    facts = frame.facts
+    m = facts.c
+    young_born_after = m.grown_youngest_birth  # the youngest young person's birth date
+    young_born_before = m.grown_oldest_birth
+    n, n_young = m.n, m.grown_n
+    no_birth = m.grown_n - m.grown_births_known
+    out = (young_born_after > born_by(ref, low)) | (young_born_before <= born_by(ref, high + 1))
+    not_top = (young_born_after > born_by(ref, low)) | (young_born_before <= born_by(ref, top + 1))
+    active_n: Any = sum((m[f"grown_{a.value}"] for a in sorted(IN_ACTIVITY)), start=literal(0))
+    age = case((n_young == 0, UNK), (no_birth > 0, UNK), (out, NOT), else_=SAT)
+    priority = case((n_young == 0, UNK), (no_birth > 0, UNK), (not_top, NOT), else_=SAT)
+    all_active = active_n == m.grown_n
     if req.offer is None or req.offer.id is None:
         quota: Any = UNK
     else:
         everyone = resident_shares_by_offer(req.session, [req.offer.id], ref).get(req.offer.id, Share())
-        resident = pop.c.id.in_(resident_households(req.offer.id, ref))
+        resident = m.household_id.in_(resident_households(req.offer.id, ref))
         # A resident's young people are already counted; a newcomer's join them (all known here).
-        added = case((resident, 0), else_=members.c.young)
+        added = case((resident, 0), else_=m.grown_n)
         total = everyone.total + added
-        active = everyone.active + case((resident, 0), else_=members.c.active)
+        active = everyone.active + case((resident, 0), else_=active_n)
         quota = case(
             (active * den >= num * total, SAT),
             ((active + everyone.unknown) * den < num * total, NOT),
             else_=UNK,
         )
     activity_outcome = case(
-        (n_young == 0, UNK), (members.c.no_activity > 0, UNK), (all_active, SAT), else_=quota
+        (n_young == 0, UNK), (m.grown_activity_unknown > 0, UNK), (all_active, SAT), else_=quota
     )
     ceiling = values.get("max_monthly_resources")
     if ceiling is None:
@@ -567,8 +549,8 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
     else:
         resources = case(
             (n == 0, UNK),
-            (members.c.res_known < n, UNK),
-            (members.c.res <= float(ceiling), SAT),
+            (m.resources_known < n, UNK),
+            (m.resources_sum <= float(ceiling), SAT),
             else_=NOT,
         )
     typologies = load_offer_typologies(req.session, req.offer)
@@ -580,14 +562,13 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
         (recorded == FjtComposition.SINGLE, single_fits),
         (recorded.is_not(None), family_fits),
         (n == 0, UNK),
-        (members.c.others > 0, UNK),
-        (members.c.spouses > 1, UNK),
-        ((members.c.spouses > 0) | (members.c.children > 0), family_fits),
+        (m.n_other > 0, UNK),
+        (m.n_spouse > 1, UNK),
+        ((m.n_spouse > 0) | (m.n_child > 0), family_fits),
         else_=single_fits,
     )
     return (
-        select(pop.c.id, age, activity_outcome, resources, household, priority)
-        .select_from(pop)
-        .outerjoin(members, members.c.hid == pop.c.id)
-        .outerjoin(profiles, profiles.c.household_id == pop.c.id)
+        select(m.household_id, age, activity_outcome, resources, household, priority)
+        .select_from(facts)
+        .outerjoin(profiles, profiles.c.household_id == m.household_id)
     )

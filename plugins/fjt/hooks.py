@@ -22,7 +22,7 @@ from plugins.fjt import demo, eligibility, graphql, indicators, loaders, models
 from plugins.fjt.scheme import CODE, SCHEME
 
 #: Version of the plugin contract this plugin was written for.
-THEMA_CONTRACT = "1.0"
+THEMA_CONTRACT = "1.3"
 
 
 @hookimpl

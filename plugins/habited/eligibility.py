@@ -24,7 +24,7 @@ from core import (
     PopulationRequest,
     chunks,
 )
-from core.facts import born_by, population_ids, reference_people
+from core.facts import born_by
 from plugins.habited.models import HabitedDayActivity, HabitedDiagnosis, HabitedProfile
 from plugins.habited.scheme import PUBLIC
 
@@ -183,7 +183,7 @@ def check_day_activity(profile: HabitedProfile | None) -> CriterionResult:
     )
 
 
-SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+SAT, NOT, UNK = Outcome.SATISFIED.code, Outcome.NOT_SATISFIED.code, Outcome.UNKNOWN.code
 
 
 def _flag(column: Any) -> Any:
@@ -192,10 +192,12 @@ def _flag(column: Any) -> Any:
 
 def outcomes(req: PopulationRequest) -> Select[Any]:
     """The same outcomes as ``evaluate`` for a whole population, decided by the database."""
+    frame = req.frame
+    assert frame is not None, "the core always hands set-based rules a population frame"
     ref = req.reference_date
     low, high = int(req.parameters.values["min_age"]), int(req.parameters.values["max_age"])
-    pop = population_ids(req.population)
-    person = reference_people(ref)
+    facts = frame.facts
+    f = facts.c
     latest = (
         sa_select(
             col(HabitedProfile.household_id).label("household_id"),
@@ -205,9 +207,9 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
         .subquery()
     )
     profiles = HabitedProfile.__table__  # type: ignore[attr-defined]
-    birth = person.c.birth_date
+    birth = f.person_birth_date
     age = case(
-        (person.c.household_id.is_(None), UNK),
+        (f.person_id.is_(None), UNK),
         (birth.is_(None), UNK),
         ((birth <= born_by(ref, low)) & (birth > born_by(ref, high + 1)), SAT),
         else_=NOT,
@@ -224,15 +226,14 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
     )
     return (
         sa_select(
-            pop.c.id,
+            f.household_id,
             age,
             diagnosis,
             _flag(profiles.c.verbal_language),
             _flag(profiles.c.public_transport_autonomy),
             activity,
         )
-        .select_from(pop)
-        .outerjoin(person, person.c.household_id == pop.c.id)
-        .outerjoin(latest, latest.c.household_id == pop.c.id)
+        .select_from(facts)
+        .outerjoin(latest, latest.c.household_id == f.household_id)
         .outerjoin(profiles, profiles.c.id == latest.c.profile_id)
     )

@@ -23,7 +23,7 @@ from plugins.habited import demo, eligibility, graphql, indicators, loaders, mod
 from plugins.habited.scheme import CODE, SCHEME
 
 #: Version of the plugin contract this plugin was written for.
-THEMA_CONTRACT = "1.0"
+THEMA_CONTRACT = "1.3"
 
 
 @hookimpl

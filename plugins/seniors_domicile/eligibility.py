@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, select
 
 from core import (
     Criterion,
@@ -22,7 +22,7 @@ from core import (
     Outcome,
     PopulationRequest,
 )
-from core.facts import born_by, current_member, current_occupancies, population_ids
+from core.facts import born_by
 from core.graphql.api import to_global_id
 
 from .scheme import AGE_SOURCE, CODE, CORE_TARGET_SOURCE
@@ -183,66 +183,48 @@ def evaluate(req: EligibilityRequest) -> Mapping[int, Sequence[CriterionResult]]
     return out
 
 
-SAT, NOT, UNK = Outcome.SATISFIED.value, Outcome.NOT_SATISFIED.value, Outcome.UNKNOWN.value
+SAT, NOT, UNK = Outcome.SATISFIED.code, Outcome.NOT_SATISFIED.code, Outcome.UNKNOWN.code
 
 
 def outcomes(req: PopulationRequest) -> Select[Any]:
-    """The same outcomes as ``evaluate`` for a whole population, decided by the database."""
-    from core.models import Person
+    """The same outcomes as ``evaluate`` for a whole population, decided by the database.
 
+    Reads the population's shared facts (members summary, current occupancy): no aggregation here.
+    """
+    frame = req.frame
+    assert frame is not None, "the core always hands set-based rules a population frame"
     ref = req.reference_date
     min_age = int(req.parameters.values["min_age"])
     max_resources = float(req.parameters.values["fragile_max_monthly_resources"])
-    pop = population_ids(req.population)
-    cutoff = born_by(ref, min_age)
-    members = (
-        select(
-            Person.household_id.label("hid"),
-            func.count().label("n"),
-            func.count(Person.birth_date).label("known"),
-            func.sum(case((Person.birth_date <= cutoff, 1), else_=0)).label("old"),  # type: ignore[operator]
-            func.sum(case((Person.isolated.is_(True), 1), else_=0)).label("iso_yes"),  # type: ignore[union-attr]
-            func.sum(case((Person.isolated.is_(False), 1), else_=0)).label("iso_no"),  # type: ignore[union-attr]
-            func.count(Person.monthly_resources).label("res_known"),
-            func.sum(Person.monthly_resources).label("res"),
-        )
-        .where(current_member(ref), Person.household_id.in_(select(pop.c.id)))  # type: ignore[attr-defined]
-        .group_by(Person.household_id)
-        .subquery()
-    )
-    occ = current_occupancies(ref)
-    n = func.coalesce(members.c.n, 0)
+    facts = frame.facts
+    m = facts.c
+    n = m.n
     if req.offer is None:
-        tenant = case((occ.c.household_id.is_(None), NOT), else_=SAT)
+        tenant = case((m.occupancy_id.is_(None), NOT), else_=SAT)
     else:
         tenant = case(
-            (occ.c.household_id.is_(None), NOT),
-            (occ.c.landlord_id != req.offer.landlord_id, NOT),
+            (m.occupancy_id.is_(None), NOT),
+            (m.landlord_id != req.offer.landlord_id, NOT),
             else_=SAT,
         )
     age = case(
-        (members.c.old > 0, SAT),
+        (m.oldest_birth <= born_by(ref, min_age), SAT),
         (n == 0, UNK),
-        (members.c.known < n, UNK),
+        (m.births_known < n, UNK),
         else_=NOT,
     )
-    isolated_true = members.c.iso_yes > 0
-    isolated_false = (n > 0) & (members.c.iso_no == n)
-    resources_known = (n > 0) & (members.c.res_known == n)
-    fragile_true = resources_known & (members.c.res <= max_resources)
-    fragile_false = resources_known & (members.c.res > max_resources)
+    isolated_true = m.isolated_yes > 0
+    isolated_false = (n > 0) & (m.isolated_no == n)
+    resources_known = (n > 0) & (m.resources_known == n)
+    fragile_true = resources_known & (m.resources_sum <= max_resources)
+    fragile_false = resources_known & (m.resources_sum > max_resources)
     core_target = case(
         (isolated_true, SAT),
         (fragile_true, SAT),
         (isolated_false & fragile_false, NOT),
         else_=UNK,
     )
-    return (
-        select(pop.c.id, tenant, age, core_target)
-        .select_from(pop)
-        .outerjoin(members, members.c.hid == pop.c.id)
-        .outerjoin(occ, occ.c.household_id == pop.c.id)
-    )
+    return select(m.household_id, tenant, age, core_target).select_from(facts)
 
 
 RULE = EligibilityRule(CODE, criteria=CRITERIA, evaluate=evaluate, outcomes=outcomes)

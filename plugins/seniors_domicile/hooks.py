@@ -25,7 +25,7 @@ from .scheme import CODE, SCHEME
 if TYPE_CHECKING:
     from sqlmodel import SQLModel
 
-THEMA_CONTRACT = "1.0"
+THEMA_CONTRACT = "1.3"
 
 
 @hookimpl

@@ -45,7 +45,11 @@ def _targeted_of(offer: Offer, req: IndicatorRequest, core_only: bool) -> Select
     values = req.scheme.parameters_at(ref, offer.parameters).values
     cutoff = birth_cutoff(ref, int(values["min_age"]))
     household_id = col(Household.id)
-    seniors = select(col(Person.household_id)).where(_current_member(ref), col(Person.birth_date) <= cutoff)
+    # Members of the offer's landlord's and manager's files only: a person's owner is its household's.
+    owners = col(Person.owner_id).in_((offer.landlord_id, offer.manager_id))
+    seniors = select(col(Person.household_id)).where(
+        owners, _current_member(ref), col(Person.birth_date) <= cutoff
+    )
     stmt = (
         select(household_id)
         .join(Occupancy, col(Occupancy.household_id) == household_id)
@@ -61,13 +65,13 @@ def _targeted_of(offer: Offer, req: IndicatorRequest, core_only: bool) -> Select
     )
     if core_only:
         isolated = select(col(Person.household_id)).where(
-            _current_member(ref), col(Person.isolated).is_(True)
+            owners, _current_member(ref), col(Person.isolated).is_(True)
         )
         # Fragile: every current member's resources known, and their sum under the threshold.
         resources = col(Person.monthly_resources)
         fragile = (
             select(col(Person.household_id))
-            .where(_current_member(ref))
+            .where(owners, _current_member(ref))
             .group_by(col(Person.household_id))
             .having(
                 and_(
@@ -187,9 +191,13 @@ def core_target_reached(req: IndicatorRequest) -> IndicatorResult:
     """Core-target households diagnosed in the period / core-target households."""
     if not req.offer_ids:
         return IndicatorResult(None, 0.0, 0.0)
-    target = core_target(req)
-    reached = target.where(col(Household.id).in_(diagnosed(req)))
-    numerator, denominator = req.session.execute(select(_count_of(reached), _count_of(target))).one()
+    # The core target once, then counted whole and among the households diagnosed.
+    target = core_target(req).cte("core_target")
+    first = next(iter(target.c))
+    seen = case((first.in_(diagnosed(req)), first))
+    numerator, denominator = req.session.execute(
+        select(func.count(func.distinct(seen)), func.count(func.distinct(first)))
+    ).one()
     return IndicatorResult.ratio(float(numerator), float(denominator))
 
 

@@ -184,3 +184,98 @@ def test_tracing_exports_a_span_per_request_and_operation(
     assert format(server.context.trace_id, "032x") == "0af7651916cd43dd8448eb211c80319c"
     assert operation.attributes["graphql.operation.name"] == "Orgs"
     assert server.attributes["http.response.status_code"] == 200
+
+
+def test_sigterm_lets_an_in_flight_import_finish(tmp_path: Path) -> None:
+    """uvicorn's graceful shutdown: a long request under way when SIGTERM comes is answered in full."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from sqlmodel import Session
+
+    from core.auth import create_token
+    from core.db import make_engine
+    from core.graphql.relay import to_global_id
+    from core.migrate import upgrade
+    from core.models import Organisation, OrganisationKind, Role
+    from core.plugins import build_registry
+
+    url = f"sqlite:///{tmp_path / 'thema.db'}"
+    upgrade(url, build_registry(Settings(database_url=url)))
+    engine = make_engine(url)
+    with Session(engine) as s:
+        org = Organisation(name="Bailleur", kind=OrganisationKind.LANDLORD)
+        s.add(org)
+        s.flush()
+        token, _ = create_token(s, organisation_id=org.id, role=Role.ADMIN)
+        gid = to_global_id("Organisation", org.id)
+        s.commit()
+    engine.dispose()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    log = tmp_path / "worker.log"
+    env = {**os.environ, "THEMA_DATABASE_URL": url, "THEMA_ENVIRONMENT": "production"}
+    command = [sys.executable, "-m", "uvicorn", "--factory", "core.app:factory", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--timeout-graceful-shutdown", "60"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        lines = ["N° RNL;Résidence;Commune;Typologie"] + [
+            f"RNL{i:08d};Les Acacias;Laon;T2" for i in range(60_000)
+        ]
+        query = "mutation($input: ImportFileInput!) { importFile(input: $input) { report { rows created } } }"
+        operations = {
+            "query": query,
+            "variables": {"input": {"organisationId": gid, "file": None, "apply": True}},
+        }
+        answers: list[httpx.Response] = []
+
+        def send() -> None:
+            answers.append(
+                httpx.post(
+                    f"http://127.0.0.1:{port}/graphql",
+                    headers={"Authorization": f"Bearer {token}"},
+                    data={
+                        "operations": json.dumps(operations),
+                        "map": json.dumps({"0": ["variables.input.file"]}),
+                    },
+                    files={"0": ("parc.csv", "\n".join(lines).encode(), "text/csv")},
+                    timeout=120,
+                )
+            )
+
+        request = threading.Thread(target=send)
+        request.start()
+        time.sleep(1.0)  # the import is being checked and written
+        assert not answers, "the request ended before the signal: make the file bigger"
+        process.send_signal(signal.SIGTERM)
+        request.join(timeout=120)
+        code = process.wait(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert answers and answers[0].status_code == 200, log.read_text()
+    assert answers[0].json()["data"]["importFile"]["report"] == {"rows": 60_000, "created": 60_000}
+    assert code in (0, -signal.SIGTERM), code
+    assert "Application shutdown complete" in log.read_text()
+    check = make_engine(url)
+    with check.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM unit")).scalar_one() == 60_000
+    check.dispose()

@@ -80,7 +80,9 @@ def test_statement_counts_of_the_households_page_with_verdicts(thema_app: ThemaT
         small, large = statements(thema_app, query, 10), statements(thema_app, query, 100)
         assert small == large, (asked, small, large)
         counts[len(asked)] = large
-    # The core facts are loaded once per request, shared by every scheme's verdicts: each further
-    # scheme costs at most its own profile statement.
-    assert counts[5] - counts[1] <= 4, counts
-    assert counts[1] - counts[0] <= 1 + 4, counts
+    # One statement authenticates the token; the page itself costs three (households, their
+    # members, their occupancies with units and sites) and each scheme asked at most one more: the
+    # verdicts' core facts come from what the page already loaded.
+    assert counts[0] <= 1 + 3, counts
+    assert counts[1] - counts[0] <= 1, counts
+    assert counts[5] - counts[0] <= 5, counts

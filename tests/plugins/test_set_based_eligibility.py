@@ -30,6 +30,7 @@ from core.models import (
 from core.plugins import Registry, build_registry
 from core.services import eligibility as elig
 from core.settings import Settings
+from core.testing import create_database, drop_database, postgres_url
 from plugins.fjt.eligibility import resident_shares_by_offer
 
 DAY = date(2026, 1, 1)
@@ -40,9 +41,14 @@ def _maybe(rng: random.Random) -> bool | None:
 
 
 @pytest.fixture
-def world(tmp_path: Any) -> Any:
-    """Every built-in plugin on a fresh migrated SQLite database with the demo world."""
-    url = f"sqlite:///{tmp_path / 'set_based.db'}"
+def world(tmp_path: Any, thema_backend: str) -> Any:
+    """Every built-in plugin on a fresh migrated database (SQLite, and PostgreSQL when set) with the demo."""
+    base = postgres_url()
+    if thema_backend == "postgres":
+        assert base is not None
+        url = create_database(base)
+    else:
+        url = f"sqlite:///{tmp_path / 'set_based.db'}"
     registry = build_registry(Settings(database_url=url, load_entrypoint_plugins=False))
     upgrade(url, registry)
     engine = make_engine(url)
@@ -51,6 +57,8 @@ def world(tmp_path: Any) -> Any:
         s.commit()
     yield registry, engine
     engine.dispose()
+    if thema_backend == "postgres" and base is not None:
+        drop_database(url, base)
 
 
 def _random_world(registry: Registry, engine: Engine, seed: int, n: int) -> None:
@@ -228,3 +236,59 @@ def test_set_based_eligibility_counts_every_status(world: tuple[Registry, Engine
         for code in sorted(registry.rules):
             statuses = {d.status for d in elig.decide(s, registry, code, select(Household.id), DAY)}
             assert len(statuses) >= 2, (code, statuses)
+
+
+def test_population_frame_holds_the_core_facts(world: tuple[Registry, Engine]) -> None:
+    """Every documented column of ``PopulationFrame.facts`` agrees with ``HouseholdFacts``."""
+    from core.facts import load_household_facts
+    from core.population import PopulationFrame
+
+    registry, engine = world
+    _random_world(registry, engine, seed=11, n=300)
+    with Session(engine) as s:
+        population = select(Household.id)
+        ids = list(s.execute(population).scalars())
+        facts = load_household_facts(s, ids, DAY)
+        with PopulationFrame(s, population, DAY) as frame:
+            table = frame.facts
+            rows = {r.household_id: r for r in s.execute(select(table))}
+            assert set(rows) == set(ids)
+            for hid, f in facts.items():
+                row, members = rows[hid], f.members
+                grown = [m for m in members if m.role is not MemberRole.CHILD]
+                births = [m.birth_date for m in members if m.birth_date is not None]
+                grown_births = [m.birth_date for m in grown if m.birth_date is not None]
+                assert row.n == len(members), hid
+                assert row.births_known == len(births)
+                assert row.oldest_birth == (min(births) if births else None)
+                assert row.youngest_birth == (max(births) if births else None)
+                for role in MemberRole:
+                    assert getattr(row, f"n_{role.value}") == sum(m.role is role for m in members)
+                assert row.grown_n == len(grown)
+                assert row.grown_births_known == len(grown_births)
+                assert row.grown_oldest_birth == (min(grown_births) if grown_births else None)
+                assert row.grown_youngest_birth == (max(grown_births) if grown_births else None)
+                assert row.grown_activity_unknown == sum(m.activity is None for m in grown)
+                for activity in Activity:
+                    assert getattr(row, f"grown_{activity.value}") == sum(
+                        m.activity is activity for m in grown
+                    )
+                assert row.isolated_yes == sum(m.isolated is True for m in members)
+                assert row.isolated_no == sum(m.isolated is False for m in members)
+                known = [m.monthly_resources for m in members if m.monthly_resources is not None]
+                assert row.resources_known == len(known)
+                assert (row.resources_sum or 0.0) == pytest.approx(sum(known))
+                ref = f.reference_person
+                assert row.person_id == (ref.id if ref else None)
+                assert row.person_birth_date == (ref.birth_date if ref else None)
+                assert row.person_isolated == (ref.isolated if ref else None)
+                occ = f.occupancy
+                assert row.occupancy_id == (occ.id if occ else None), hid
+                if occ is not None:
+                    assert (row.unit_id, row.offer_id, row.site_id, row.landlord_id) == (
+                        occ.unit_id,
+                        occ.offer_id,
+                        occ.site_id,
+                        occ.landlord_id,
+                    )
+                    assert bool(row.in_priority_district) == occ.in_priority_district
