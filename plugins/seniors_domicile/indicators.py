@@ -201,11 +201,6 @@ def core_target_reached(req: IndicatorRequest) -> IndicatorResult:
     return IndicatorResult.ratio(float(numerator), float(denominator))
 
 
-def _count_of(stmt: Select[Any]) -> Any:
-    sub = stmt.subquery()
-    return select(func.count(func.distinct(sub.c[0]))).scalar_subquery()
-
-
 def _indicator(
     key: str,
     label: str,
