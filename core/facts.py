@@ -163,12 +163,13 @@ def member_facts(rows: Iterable[Any], reference_date: date) -> tuple[MemberFacts
 
 
 def occupancy_facts(
-    rows: Iterable[Any], units: Mapping[int, Any], sites: Mapping[int, Any], reference_date: date
+    rows: Iterable[Any], places: Mapping[int, Any], reference_date: date
 ) -> OccupancyFacts | None:
     """The occupancy in force at ``reference_date``: the latest started (then the latest created).
 
-    ``rows`` are the household's occupancies (any dates), ``units`` and ``sites`` the rows they
-    point to; ``current_occupancies`` picks the same one in SQL.
+    ``rows`` are the household's occupancies (any dates); ``places`` gives, by unit id, its
+    ``typology``, ``site_id``, ``owner_id`` and its site's ``in_priority_district``;
+    ``occupancies_in_force`` picks the same occupancy in SQL.
     """
     current = [
         r
@@ -178,9 +179,8 @@ def occupancy_facts(
     if not current:
         return None
     r = max(current, key=lambda o: (o.start_date, o.id))
-    unit = units.get(r.unit_id)
-    site = None if unit is None else sites.get(unit.site_id)
-    if unit is None or site is None:
+    place = places.get(r.unit_id)
+    if place is None:
         return None
     return OccupancyFacts(
         r.id,
@@ -188,10 +188,10 @@ def occupancy_facts(
         r.offer_id,
         r.start_date,
         r.end_date,
-        unit.typology,
-        unit.site_id,
-        unit.owner_id,
-        bool(site.in_priority_district),
+        place.typology,
+        place.site_id,
+        place.owner_id,
+        bool(place.in_priority_district),
     )
 
 
@@ -262,8 +262,7 @@ def load_household_facts(
         ):
             members[r.household_id].append(r)
         occupancies: dict[int, list[Any]] = defaultdict(list)
-        units: dict[int, Any] = {}
-        sites: dict[int, Any] = {}
+        places: dict[int, Any] = {}
         for r in session.execute(
             select(
                 Occupancy.household_id,
@@ -284,15 +283,14 @@ def load_household_facts(
             .where(or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference_date))  # type: ignore[union-attr]
         ):
             occupancies[r.household_id].append(r)
-            units[r.unit_id] = r
-            sites[r.site_id] = r
+            places[r.unit_id] = r
         for head in heads:
             out[head.id] = HouseholdFacts(
                 head.id,
                 head.owner_id,
                 bool(head.confidential),
                 member_facts(members.get(head.id, ()), reference_date),
-                occupancy_facts(occupancies.get(head.id, ()), units, sites, reference_date),
+                occupancy_facts(occupancies.get(head.id, ()), places, reference_date),
                 referrals,
             )
     return out
@@ -313,8 +311,12 @@ def current_member(reference: date) -> ColumnElement[bool]:
     return or_(Person.left_on.is_(None), Person.left_on > reference)  # type: ignore[union-attr,operator]
 
 
-def current_occupancies(reference: date) -> Any:
-    """Subquery (household_id, unit_id, offer_id, landlord_id): the occupancy ``HouseholdFacts`` holds."""
+def occupancies_in_force(reference: date, *where: Any) -> Select[Any]:
+    """(household_id, occupancy_id, unit_id, offer_id, start_date, end_date): the occupancy
+    ``HouseholdFacts`` holds — in force at ``reference``, the latest started, then the latest created.
+
+    ``where`` narrows the occupancies ranked (e.g. to a population) before the ranking.
+    """
     rank = (
         func.row_number()
         .over(
@@ -326,21 +328,32 @@ def current_occupancies(reference: date) -> Any:
     inner = (
         select(
             Occupancy.household_id,
+            Occupancy.id.label("occupancy_id"),  # type: ignore[union-attr]
             Occupancy.unit_id,
             Occupancy.offer_id,
-            Unit.owner_id.label("landlord_id"),  # type: ignore[attr-defined]
+            Occupancy.start_date,
+            Occupancy.end_date,
             rank,
         )
-        .join(Unit, Unit.id == Occupancy.unit_id)  # type: ignore[arg-type]
         .where(
             Occupancy.start_date <= reference,  # type: ignore[arg-type]
             or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference),  # type: ignore[union-attr,operator]
+            *where,
         )
         .subquery()
     )
+    names = ("household_id", "occupancy_id", "unit_id", "offer_id", "start_date", "end_date")
+    return select(*(inner.c[n] for n in names)).where(inner.c.rank == 1)
+
+
+def current_occupancies(reference: date) -> Any:
+    """Subquery (household_id, unit_id, offer_id, landlord_id): the occupancy ``HouseholdFacts`` holds."""
+    current = occupancies_in_force(reference).subquery()
     return (
-        select(inner.c.household_id, inner.c.unit_id, inner.c.offer_id, inner.c.landlord_id)
-        .where(inner.c.rank == 1)
+        select(
+            current.c.household_id, current.c.unit_id, current.c.offer_id, Unit.owner_id.label("landlord_id")
+        )  # type: ignore[attr-defined]
+        .join(Unit, Unit.id == current.c.unit_id)  # type: ignore[arg-type]
         .subquery("current_occupancy")
     )
 

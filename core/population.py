@@ -52,7 +52,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
-from core.facts import current_member
+from core.facts import current_member, occupancies_in_force
 from core.models import Activity, MemberRole, Occupancy, Person, Site, Unit
 
 _names = itertools.count(1)
@@ -228,33 +228,7 @@ class PopulationFrame:
     def _occupancy(self) -> Table:
         """The occupancy in force at the date per household: the latest started, then latest created."""
         ids = self._ids()
-        ref = self.reference_date
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=col(Occupancy.household_id),
-                order_by=(col(Occupancy.start_date).desc(), col(Occupancy.id).desc()),
-            )
-            .label("rank")
-        )
-        names = ["household_id", "occupancy_id", "unit_id", "offer_id", "start_date", "end_date"]
-        inner = (
-            select(
-                col(Occupancy.household_id),
-                col(Occupancy.id).label("occupancy_id"),
-                col(Occupancy.unit_id),
-                col(Occupancy.offer_id),
-                col(Occupancy.start_date),
-                col(Occupancy.end_date),
-                rank,
-            )
-            .where(
-                col(Occupancy.start_date) <= ref,
-                (col(Occupancy.end_date).is_(None)) | (col(Occupancy.end_date) >= ref),
-                col(Occupancy.household_id).in_(select(ids.c.id)),
-            )
-            .subquery()
-        )
+        fill = occupancies_in_force(self.reference_date, col(Occupancy.household_id).in_(select(ids.c.id)))
         columns: list[Column[Any]] = [
             Column("household_id", Integer, primary_key=True, autoincrement=False),
             Column("occupancy_id", Integer),
@@ -263,5 +237,4 @@ class PopulationFrame:
             Column("start_date", Date),
             Column("end_date", Date),
         ]
-        fill = select(*(inner.c[n] for n in names)).where(inner.c.rank == 1)
         return self._table("occupancy", columns, fill)

@@ -26,7 +26,7 @@ from graphql import (
     print_ast,
 )
 from graphql.language import ast as gast
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel
 from strawberry.types.graphql import OperationType as ExecutedOperation
@@ -161,101 +161,81 @@ def export(ctx: Any, kind: ExportKind, *, offer_id: Any = None) -> Table:
         members = (
             select(Person.household_id, func.count().label("n")).group_by(Person.household_id).subquery()
         )
-        stmt = scope.filter(
-            select(
-                Household.reference,
-                Household.created_on,
-                Household.closed_on,
-                Household.confidential,
-                func.coalesce(members.c.n, 0),
-            )
-            .outerjoin(members, members.c.household_id == Household.id)
-            .order_by(Household.id),
+        return _listed(
+            ctx,
+            "menages",
             Household,
+            [
+                ("Référence ménage", Household.reference),
+                ("Date de création", Household.created_on),
+                ("Date de clôture", Household.closed_on),
+                ("Confidentiel", Household.confidential),
+                ("Membres", func.coalesce(members.c.n, 0)),
+            ],
+            lambda q: q.outerjoin(members, members.c.household_id == Household.id),
         )
-        headers = ["Référence ménage", "Date de création", "Date de clôture", "Confidentiel", "Membres"]
-        return Table("menages", headers, [list(r) for r in s.execute(stmt)])
     if kind is ExportKind.MEMBERS:
-        stmt = scope.filter(
-            select(
-                Household.reference,
-                Person.last_name,
-                Person.first_name,
-                Person.birth_date,
-                Person.role,
-                Person.activity,
-                Person.monthly_resources,
-                Person.left_on,
-            )
-            .join(Household, Household.id == Person.household_id)
-            .order_by(Person.id),
+        return _listed(
+            ctx,
+            "membres",
             Person,
+            [
+                ("Référence ménage", Household.reference),
+                ("Nom", Person.last_name),
+                ("Prénom", Person.first_name),
+                ("Date de naissance", Person.birth_date),
+                ("Lien", Person.role),
+                ("Situation", Person.activity),
+                ("Ressources mensuelles", Person.monthly_resources),
+                ("Sorti le", Person.left_on),
+            ],
+            lambda q: q.join(Household, Household.id == Person.household_id),
         )
-        headers = [
-            "Référence ménage",
-            "Nom",
-            "Prénom",
-            "Date de naissance",
-            "Lien",
-            "Situation",
-            "Ressources mensuelles",
-            "Sorti le",
-        ]
-        return Table("membres", headers, [list(r) for r in s.execute(stmt)])
     if kind is ExportKind.UNITS:
-        stmt = scope.filter(
-            select(
-                Unit.national_id,
-                Site.name,
-                Site.commune,
-                Unit.label,
-                Unit.typology,
-                Unit.surface_m2,
-                Unit.floor,
-                Unit.furnished,
-                Unit.accessible,
-                Unit.monthly_rent,
-            )
-            .join(Site, Site.id == Unit.site_id)
-            .order_by(Unit.id),
+        return _listed(
+            ctx,
+            "logements",
             Unit,
+            [
+                ("N° RNL", Unit.national_id),
+                ("Résidence", Site.name),
+                ("Commune", Site.commune),
+                ("Logement", Unit.label),
+                ("Typologie", Unit.typology),
+                ("Surface", Unit.surface_m2),
+                ("Étage", Unit.floor),
+                ("Meublé", Unit.furnished),
+                ("Accessible PMR", Unit.accessible),
+                ("Loyer", Unit.monthly_rent),
+            ],
+            lambda q: q.join(Site, Site.id == Unit.site_id),
         )
-        headers = [
-            "N° RNL",
-            "Résidence",
-            "Commune",
-            "Logement",
-            "Typologie",
-            "Surface",
-            "Étage",
-            "Meublé",
-            "Accessible PMR",
-            "Loyer",
-        ]
-        return Table("logements", headers, [list(r) for r in s.execute(stmt)])
     if kind is ExportKind.SITES:
-        stmt = scope.filter(
-            select(
-                Site.name,
-                Site.address,
-                Site.postcode,
-                Site.commune,
-                Site.department,
-                Site.in_priority_district,
-            ).order_by(Site.id),
+        return _listed(
+            ctx,
+            "residences",
             Site,
+            [
+                ("Résidence", Site.name),
+                ("Adresse", Site.address),
+                ("Code postal", Site.postcode),
+                ("Commune", Site.commune),
+                ("Département", Site.department),
+                ("QPV", Site.in_priority_district),
+            ],
         )
-        headers = ["Résidence", "Adresse", "Code postal", "Commune", "Département", "QPV"]
-        return Table("residences", headers, [list(r) for r in s.execute(stmt)])
     if kind is ExportKind.OFFERS:
-        stmt = scope.filter(
-            select(Offer.name, Offer.scheme, Offer.capacity, Offer.start_date, Offer.end_date).order_by(
-                Offer.id
-            ),
+        return _listed(
+            ctx,
+            "offres",
             Offer,
-        )
-        return Table(
-            "offres", ["Offre", "Dispositif", "Capacité", "Début", "Fin"], [list(r) for r in s.execute(stmt)]
+            [
+                ("Offre", Offer.name),
+                ("Dispositif", Offer.scheme),
+                ("Capacité", Offer.capacity),
+                ("Début", Offer.start_date),
+                ("Fin", Offer.end_date),
+            ],
         )
     if kind in _CORE_TABLES:
         return _CORE_TABLES[kind](ctx, scope)
@@ -344,94 +324,90 @@ def _name_of(scope: Scope, model: Any, column: Any, pk: Any) -> Any:
     return select(column).where(model.id == pk, scope.condition(model)).scalar_subquery()
 
 
+def _listed(
+    ctx: Any,
+    name: str,
+    model: Any,
+    columns: Sequence[tuple[str, Any]],
+    shape: Callable[[Select[Any]], Select[Any]] = lambda q: q,
+) -> Table:
+    """The rows of ``model`` the caller may read, in id order: one column per (header, expression).
+
+    ``shape`` adds the joins the expressions need.
+    """
+    stmt = scope_of(ctx).filter(shape(select(*(c for _, c in columns))).order_by(model.id), model)
+    return Table(name, [h for h, _ in columns], [list(r) for r in ctx.session.execute(stmt)])
+
+
 def _organisations(ctx: Any, scope: Scope) -> Table:
-    stmt = scope.filter(
-        select(
-            Organisation.name,
-            Organisation.kind,
-            Organisation.siren,
-            Organisation.department,
-            Organisation.closed_on,
-        ).order_by(Organisation.id),
+    return _listed(
+        ctx,
+        "organisations",
         Organisation,
+        [
+            ("Organisation", Organisation.name),
+            ("Type", Organisation.kind),
+            ("SIREN", Organisation.siren),
+            ("Département", Organisation.department),
+            ("Fermée le", Organisation.closed_on),
+        ],
     )
-    headers = ["Organisation", "Type", "SIREN", "Département", "Fermée le"]
-    return Table("organisations", headers, [list(r) for r in ctx.session.execute(stmt)])
 
 
 def _partnerships(ctx: Any, scope: Scope) -> Table:
     partner = aliased(Organisation)
-    stmt = scope.filter(
-        select(
-            _name_of(scope, Organisation, Organisation.name, Partnership.owner_id),
-            partner.name,
-            Partnership.role,
-            Partnership.scope,
-            Partnership.start_date,
-            Partnership.end_date,
-            Partnership.grants_resident_files,
-        )
-        .join(partner, partner.id == Partnership.partner_id)
-        .order_by(Partnership.id),
+    return _listed(
+        ctx,
+        "partenariats",
         Partnership,
+        [
+            ("Organisation", _name_of(scope, Organisation, Organisation.name, Partnership.owner_id)),
+            ("Partenaire", partner.name),
+            ("Rôle", Partnership.role),
+            ("Périmètre", Partnership.scope),
+            ("Début", Partnership.start_date),
+            ("Fin", Partnership.end_date),
+            ("Dossiers des résidents", Partnership.grants_resident_files),
+        ],
+        lambda q: q.join(partner, partner.id == Partnership.partner_id),
     )
-    headers = ["Organisation", "Partenaire", "Rôle", "Périmètre", "Début", "Fin", "Dossiers des résidents"]
-    return Table("partenariats", headers, [list(r) for r in ctx.session.execute(stmt)])
 
 
 def _occupancies(ctx: Any, scope: Scope) -> Table:
-    stmt = scope.filter(
-        select(
-            Household.reference,
-            _name_of(scope, Unit, Unit.national_id, Occupancy.unit_id),
-            _name_of(scope, Unit, Unit.label, Occupancy.unit_id),
-            _name_of(scope, Offer, Offer.name, Occupancy.offer_id),
-            Occupancy.start_date,
-            Occupancy.end_date,
-            Occupancy.exit_reason,
-            Occupancy.exit_destination,
-        )
-        .join(Household, Household.id == Occupancy.household_id)
-        .order_by(Occupancy.id),
+    return _listed(
+        ctx,
+        "occupations",
         Occupancy,
+        [
+            ("Référence ménage", Household.reference),
+            ("N° RNL", _name_of(scope, Unit, Unit.national_id, Occupancy.unit_id)),
+            ("Logement", _name_of(scope, Unit, Unit.label, Occupancy.unit_id)),
+            ("Offre", _name_of(scope, Offer, Offer.name, Occupancy.offer_id)),
+            ("Date d'entrée", Occupancy.start_date),
+            ("Date de sortie", Occupancy.end_date),
+            ("Motif de sortie", Occupancy.exit_reason),
+            ("Destination", Occupancy.exit_destination),
+        ],
+        lambda q: q.join(Household, Household.id == Occupancy.household_id),
     )
-    headers = [
-        "Référence ménage",
-        "N° RNL",
-        "Logement",
-        "Offre",
-        "Date d'entrée",
-        "Date de sortie",
-        "Motif de sortie",
-        "Destination",
-    ]
-    return Table("occupations", headers, [list(r) for r in ctx.session.execute(stmt)])
 
 
 def _referrals(ctx: Any, scope: Scope) -> Table:
     # An institution sees the referrals it made, not necessarily the household's file.
-    stmt = scope.filter(
-        select(
-            _name_of(scope, Household, Household.reference, Referral.household_id),
-            _name_of(scope, Offer, Offer.name, Referral.offer_id),
-            _name_of(scope, Organisation, Organisation.name, Referral.proposer_id),
-            Referral.proposed_on,
-            Referral.decision,
-            Referral.decided_on,
-            Referral.reason,
-        ).order_by(Referral.id),
+    return _listed(
+        ctx,
+        "orientations",
         Referral,
+        [
+            ("Référence ménage", _name_of(scope, Household, Household.reference, Referral.household_id)),
+            ("Offre", _name_of(scope, Offer, Offer.name, Referral.offer_id)),
+            ("Orienté par", _name_of(scope, Organisation, Organisation.name, Referral.proposer_id)),
+            ("Date d'orientation", Referral.proposed_on),
+            ("Décision", Referral.decision),
+            ("Date de décision", Referral.decided_on),
+            ("Motif", Referral.reason),
+        ],
     )
-    headers = [
-        "Référence ménage",
-        "Offre",
-        "Orienté par",
-        "Date d'orientation",
-        "Décision",
-        "Date de décision",
-        "Motif",
-    ]
-    return Table("orientations", headers, [list(r) for r in ctx.session.execute(stmt)])
 
 
 def _support_episodes(ctx: Any, scope: Scope) -> Table:
@@ -441,30 +417,24 @@ def _support_episodes(ctx: Any, scope: Scope) -> Table:
         .correlate(SupportEpisode)
         .scalar_subquery()
     )
-    stmt = scope.filter(
-        select(
-            Household.reference,
-            _name_of(scope, Organisation, Organisation.name, SupportEpisode.organisation_id),
-            _name_of(scope, Offer, Offer.name, SupportEpisode.offer_id),
-            SupportEpisode.start_date,
-            SupportEpisode.end_date,
-            SupportEpisode.end_reason,
-            contacts,
-        )
-        .join(Household, Household.id == SupportEpisode.household_id)
-        .order_by(SupportEpisode.id),
+    return _listed(
+        ctx,
+        "accompagnements",
         SupportEpisode,
+        [
+            ("Référence ménage", Household.reference),
+            (
+                "Organisme accompagnant",
+                _name_of(scope, Organisation, Organisation.name, SupportEpisode.organisation_id),
+            ),
+            ("Offre", _name_of(scope, Offer, Offer.name, SupportEpisode.offer_id)),
+            ("Début de l'accompagnement", SupportEpisode.start_date),
+            ("Fin de l'accompagnement", SupportEpisode.end_date),
+            ("Motif de fin", SupportEpisode.end_reason),
+            ("Contacts", contacts),
+        ],
+        lambda q: q.join(Household, Household.id == SupportEpisode.household_id),
     )
-    headers = [
-        "Référence ménage",
-        "Organisme accompagnant",
-        "Offre",
-        "Début de l'accompagnement",
-        "Fin de l'accompagnement",
-        "Motif de fin",
-        "Contacts",
-    ]
-    return Table("accompagnements", headers, [list(r) for r in ctx.session.execute(stmt)])
 
 
 def _audit_events(ctx: Any, scope: Scope) -> Table:

@@ -188,6 +188,18 @@ class ExportedFile:
         description="Sensitive columns left out because the caller may not read them."
     )
 
+    @staticmethod
+    def of(table: exporter.Table, format: FileFormat) -> ExportedFile:
+        """The table rendered in ``format``, base64-encoded."""
+        content, content_type = exporter.render(table, str(format.value))
+        return ExportedFile(
+            filename=f"{table.name}.{format.value}",
+            content_type=content_type,
+            rows=len(table.rows),
+            content_base64=base64.b64encode(content).decode(),
+            omitted_columns=table.omitted,
+        )
+
 
 @strawberry.input(description="Anonymise one household on request (right to erasure).")
 class AnonymiseHouseholdInput:
@@ -326,14 +338,7 @@ class DataIOQuery:
     ) -> ExportedFile:
         """Rows the caller may read; sensitive columns only with their permission."""
         table = exporter.export(info.context, exporter.ExportKind(str(kind.value)), offer_id=offer_id)
-        content, content_type = exporter.render(table, str(format.value))
-        return ExportedFile(
-            filename=f"{table.name}.{format.value}",
-            content_type=content_type,
-            rows=len(table.rows),
-            content_base64=base64.b64encode(content).decode(),
-            omitted_columns=table.omitted,
-        )
+        return ExportedFile.of(table, format)
 
     @strawberry.field(
         description="Export any connection: runs `query` as the caller (same access rules, limits and "
@@ -357,14 +362,7 @@ class DataIOQuery:
         if variables is not None and not isinstance(variables, dict):
             raise exporter.ExportError("« variables » doit être un objet.", "EXPORT_QUERY")
         table = await exporter.export_query(info.context, info.schema, query, variables)
-        content, content_type = exporter.render(table, str(format.value))
-        return ExportedFile(
-            filename=f"{table.name}.{format.value}",
-            content_type=content_type,
-            rows=len(table.rows),
-            content_base64=base64.b64encode(content).decode(),
-            omitted_columns=table.omitted,
-        )
+        return ExportedFile.of(table, format)
 
     @strawberry.field(
         description="Everything held on one household (right of access): core rows and plugin tables."

@@ -805,23 +805,13 @@ def _facts_loader(ctx: Any, day: date) -> Any:
                     head.owner_id,
                     bool(head.confidential),
                     member_facts(people, day),
-                    occupancy_facts(occs, places, _SiteFacts(places), day),
+                    occupancy_facts(occs, places, day),
                     referrals,
                 )
             )
         return out
 
     return DataLoader(load)
-
-
-class _SiteFacts:
-    """Sites as ``occupancy_facts`` reads them, from the places the occupancy loader kept."""
-
-    def __init__(self, places: Any) -> None:
-        self._by_site = {p.site_id: p for p in places.values()}
-
-    def get(self, site_id: int) -> Any:
-        return self._by_site.get(site_id)
 
 
 @strawberry.type(description="A member of a household.")
