@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         description="Authenticators tried in order (module:Class), e.g. an OIDC JWT one before tokens.",
     )
     sql_echo: bool = Field(default=False, description="Log SQL statements (never in production).")
+    gc_freeze: bool = Field(
+        default=True,
+        description="At start-up, put what the server built (schema, plugins, caches) out of the "
+        "garbage collector's reach: its full collections then scan only what requests leave behind.",
+    )
     log_format: Literal["json", "text"] = Field(
         default="text", description="Log lines as JSON objects (production) or readable text."
     )

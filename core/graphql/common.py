@@ -102,12 +102,22 @@ class Verdict:
 
     scheme: str = strawberry.field(description="Code of the scheme.")
     status: Status = strawberry.field(description="PRIORITY, ELIGIBLE, INELIGIBLE or INCOMPLETE.")
-    household_id: strawberry.ID = strawberry.field(description="Global id of the household.")
     offer_id: strawberry.ID | None = strawberry.field(description="Global id of the offer, if any.")
     reference_date: date = strawberry.field(description="Date at which the rules were applied.")
     parameter_version: str = strawberry.field(description="Version of the parameters used.")
-    parameters: ParameterSnapshot = strawberry.field(description="The parameters used.")
+    # The contract's criteria carry the same attributes as the GraphQL type: served as they are.
     criteria: list[CriterionResult] = strawberry.field(description="Every criterion, evaluated.")
+    verdict: strawberry.Private[contract.Verdict]
+
+    @strawberry.field(description="Global id of the household.")
+    def household_id(self) -> strawberry.ID:
+        """Computed when asked: a page of verdicts rarely shows it."""
+        return strawberry.ID(to_global_id("Household", self.verdict.household_id))
+
+    @strawberry.field(description="The parameters used.")
+    def parameters(self) -> ParameterSnapshot:
+        """Converted when asked."""
+        return ParameterSnapshot.of(self.verdict.parameters)
 
     @strawberry.field(description="Required criteria not satisfied: why the household is ineligible.")
     def failing(self) -> list[CriterionResult]:
@@ -130,22 +140,11 @@ class Verdict:
         return Verdict(
             scheme=v.scheme,
             status=v.status,
-            household_id=strawberry.ID(to_global_id("Household", v.household_id)),
             offer_id=strawberry.ID(to_global_id("Offer", v.offer_id)) if v.offer_id else None,
             reference_date=v.reference_date,
             parameter_version=v.parameters.version,
-            parameters=ParameterSnapshot.of(v.parameters),
-            criteria=[
-                CriterionResult(
-                    code=c.code,
-                    kind=c.kind,
-                    outcome=c.outcome,
-                    message=c.message,
-                    value=c.value,
-                    threshold=c.threshold,
-                )
-                for c in v.criteria
-            ],
+            criteria=v.criteria,  # type: ignore[arg-type]
+            verdict=v,
         )
 
 

@@ -1,11 +1,18 @@
-"""Generic DataLoaders: every relation is fetched for a whole batch of parents in one statement."""
+"""Generic DataLoaders: every relation is fetched for a whole batch of parents in one statement.
+
+The database work is synchronous, so every loader here is a ``BatchLoader``: a strawberry
+``DataLoader`` over a synchronous ``fetch(keys)`` that also keeps what it loaded. A resolver
+takes an already loaded value without awaiting (``get``), and a connection loads its page's
+relations ahead, in one batch each, before its nodes are resolved (``load_now``, see
+``core.graphql.lookahead``): a page then completes without a single future.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from strawberry.dataloader import DataLoader
@@ -14,6 +21,80 @@ from core.context import RequestContext
 from core.facts import chunks
 
 M = TypeVar("M")
+K = TypeVar("K")
+V = TypeVar("V")
+
+_MISSING: Any = object()
+
+
+class BatchLoader(DataLoader[K, V], Generic[K, V]):
+    """A DataLoader over a synchronous batch function, whose loaded values can be read at once.
+
+    ``fetch(keys)`` returns one value per key, in order. Values loaded by either path (awaited
+    ``load`` or ``load_now``) and primed ones are kept in ``values`` for the request.
+    """
+
+    def __init__(self, fetch: Callable[[list[K]], Sequence[V]]) -> None:
+        self.fetch = fetch
+        self.values: dict[K, V] = {}
+
+        async def load_fn(keys: list[K]) -> list[V]:
+            found = list(fetch(keys))
+            self.values.update(zip(keys, found, strict=True))
+            return found
+
+        super().__init__(load_fn)
+
+    def load(self, key: K) -> Awaitable[V]:
+        """The value of ``key``, as an awaitable (strawberry's ``DataLoader.load``)."""
+        if key in self.values:
+            future = self.loop.create_future()
+            future.set_result(self.values[key])
+            return future
+        return super().load(key)
+
+    def get(self, key: K, conv: Callable[[V], Any] | None = None) -> Any:
+        """``conv(value)`` of ``key`` if loaded already, else an awaitable of it (batched)."""
+        value = self.values.get(key, _MISSING)
+        if value is _MISSING:
+            return self._later(key, conv)
+        return value if conv is None else conv(value)
+
+    async def _later(self, key: K, conv: Callable[[V], Any] | None) -> Any:
+        value = await super().load(key)
+        return value if conv is None else conv(value)
+
+    def load_now(self, keys: Iterable[K]) -> list[V]:
+        """Values of ``keys``, the ones not loaded yet fetched now in one batch."""
+        keys = list(keys)
+        missing = [k for k in dict.fromkeys(keys) if k not in self.values]
+        if missing:
+            self.prime_many(dict(zip(missing, self.fetch(missing), strict=True)))
+        return [self.values[k] for k in keys]
+
+    def prime_many(self, data: Mapping[K, V], force: bool = False) -> None:
+        """Keep ``data`` (unless already loaded, without ``force``) and settle pending loads of it."""
+        for key, value in data.items():
+            if force or key not in self.values:
+                self.values[key] = value
+        if self.batch is not None and not self.batch.dispatched:
+            super().prime_many(data, force)
+
+    def clear(self, key: K) -> None:
+        """Forget ``key``."""
+        self.values.pop(key, None)
+        if self.cache_map.get(key) is not None:
+            super().clear(key)
+
+    def clear_many(self, keys: Iterable[K]) -> None:
+        """Forget ``keys``."""
+        for key in keys:
+            self.clear(key)
+
+    def clear_all(self) -> None:
+        """Forget everything."""
+        self.values.clear()
+        super().clear_all()
 
 
 def _in(col: Any, ids: Sequence[Any]) -> Any:
@@ -27,10 +108,10 @@ def _scoped(ctx: RequestContext, model: type, stmt: Select[Any]) -> Select[Any]:
     return scope_of(ctx).filter(stmt, model)
 
 
-def by_id(ctx: RequestContext, model: type[M]) -> DataLoader[int, M | None]:
+def by_id(ctx: RequestContext, model: type[M]) -> BatchLoader[int, M | None]:
     """Rows of ``model`` by primary key."""
 
-    async def load(keys: list[int]) -> list[M | None]:
+    def fetch(keys: list[int]) -> list[M | None]:
         found: dict[int, M] = {}
         for part in chunks(sorted(set(keys))):
             stmt = _scoped(ctx, model, select(model).where(_in(model.id, part)))  # type: ignore[attr-defined]
@@ -38,7 +119,7 @@ def by_id(ctx: RequestContext, model: type[M]) -> DataLoader[int, M | None]:
                 found[row.id] = row  # type: ignore[attr-defined]
         return [found.get(k) for k in keys]
 
-    return ctx.loader(f"core.byid.{model.__name__}", lambda: DataLoader(load))  # type: ignore[no-any-return]
+    return ctx.loader(f"core.byid.{model.__name__}", lambda: BatchLoader(fetch))  # type: ignore[no-any-return]
 
 
 def children(
@@ -49,10 +130,10 @@ def children(
     where: Callable[[Select[Any]], Select[Any]] | None = None,
     name: str = "",
     order: str = "id",
-) -> DataLoader[int, list[M]]:
+) -> BatchLoader[int, list[M]]:
     """Rows of ``model`` grouped by the parent id in column ``fk``."""
 
-    async def load(keys: list[int]) -> list[list[M]]:
+    def fetch(keys: list[int]) -> list[list[M]]:
         grouped: dict[int, list[M]] = defaultdict(list)
         col = getattr(model, fk)
         for part in chunks(sorted(set(keys))):
@@ -65,7 +146,7 @@ def children(
         return [grouped.get(k, []) for k in keys]
 
     key = f"core.children.{model.__name__}.{fk}.{name}"
-    return ctx.loader(key, lambda: DataLoader(load))  # type: ignore[no-any-return]
+    return ctx.loader(key, lambda: BatchLoader(fetch))  # type: ignore[no-any-return]
 
 
 def child_pages(
@@ -77,10 +158,10 @@ def child_pages(
     *,
     where: Callable[[Select[Any]], Select[Any]] | None = None,
     name: str = "",
-) -> DataLoader[int, tuple[list[M], bool]]:
+) -> BatchLoader[int, tuple[list[M], bool]]:
     """A page (``first`` rows after id ``after``) of children per parent, with one window query."""
 
-    async def load(keys: list[int]) -> list[tuple[list[M], bool]]:
+    def fetch(keys: list[int]) -> list[tuple[list[M], bool]]:
         grouped: dict[int, list[M]] = defaultdict(list)
         col = getattr(model, fk)
         pk = model.id  # type: ignore[attr-defined]
@@ -108,7 +189,7 @@ def child_pages(
         return out
 
     key = f"core.pages.{model.__name__}.{fk}.{name}.{first}.{after}"
-    return ctx.loader(key, lambda: DataLoader(load))  # type: ignore[no-any-return]
+    return ctx.loader(key, lambda: BatchLoader(fetch))  # type: ignore[no-any-return]
 
 
 def child_counts(
@@ -118,10 +199,10 @@ def child_counts(
     *,
     where: Callable[[Select[Any]], Select[Any]] | None = None,
     name: str = "",
-) -> DataLoader[int, int]:
+) -> BatchLoader[int, int]:
     """Number of children per parent, with one GROUP BY."""
 
-    async def load(keys: list[int]) -> list[int]:
+    def fetch(keys: list[int]) -> list[int]:
         counts: dict[int, int] = {}
         col = getattr(model, fk)
         for part in chunks(sorted(set(keys))):
@@ -133,7 +214,7 @@ def child_counts(
         return [counts.get(k, 0) for k in keys]
 
     key = f"core.counts.{model.__name__}.{fk}.{name}"
-    return ctx.loader(key, lambda: DataLoader(load))  # type: ignore[no-any-return]
+    return ctx.loader(key, lambda: BatchLoader(fetch))  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -146,7 +227,7 @@ class Place:
     in_priority_district: bool
 
 
-def household_occupancies(ctx: RequestContext) -> DataLoader[int, list[Any]]:
+def household_occupancies(ctx: RequestContext) -> BatchLoader[int, list[Any]]:
     """Occupancies per household (oldest first) with their unit and site, in one statement.
 
     The units and sites the caller may read prime their ``by_id`` loaders (a page showing the
@@ -158,7 +239,7 @@ def household_occupancies(ctx: RequestContext) -> DataLoader[int, list[Any]]:
 
     places: dict[int, Place] = ctx.loaders.setdefault("core.places", {})
 
-    async def load(keys: list[int]) -> list[list[Any]]:
+    def fetch(keys: list[int]) -> list[list[Any]]:
         scope = scope_of(ctx)
         grouped: dict[int, list[Any]] = defaultdict(list)
         units, sites = by_id(ctx, Unit), by_id(ctx, Site)
@@ -179,4 +260,4 @@ def household_occupancies(ctx: RequestContext) -> DataLoader[int, list[Any]]:
                 sites.prime(site.id, site if s_seen else None)
         return [grouped.get(k, []) for k in keys]
 
-    return ctx.loader("core.household_occupancies", lambda: DataLoader(load))  # type: ignore[no-any-return]
+    return ctx.loader("core.household_occupancies", lambda: BatchLoader(fetch))  # type: ignore[no-any-return]

@@ -18,6 +18,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import get_object_definition
 
+from core.graphql.execution import ThemaExecutionContext
 from core.graphql.relay import Node
 from core.plugins import PluginConflict, Registry
 from core.security.extensions import DocumentCache, LimitedParser, LimitedValidation
@@ -178,6 +179,7 @@ def build_schema(
         types=[Node, *node_types, *extra],
         extensions=[*_parsing(limits, may_introspect), *(extensions or [])],
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
+        execution_context_class=ThemaExecutionContext,
     )
     from core.sensitive import guard_sensitive_fields
 

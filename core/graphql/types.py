@@ -9,6 +9,8 @@ mapping a type name to the plugin mixins that extend it, so each schema gets its
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -23,6 +25,7 @@ from core.access import scope_of
 from core.contract import Period, ScopeKind
 from core.graphql import common as c
 from core.graphql import inputs as i
+from core.graphql import lookahead
 from core.graphql.dataio import DataIOMutation, DataIOQuery
 from core.graphql.loaders import by_id, child_counts, child_pages, children, household_occupancies
 from core.graphql.relay import (
@@ -96,12 +99,19 @@ def _pk(gid: strawberry.ID, type_name: str) -> int | None:
     return decoded[1]
 
 
-async def _ref(info: Info, model: type, pk: int | None, conv: Any, *, required: bool = False) -> Any:
-    """The object a row references, or None when missing or hidden from the caller."""
-    row = None if pk is None else await by_id(info.context, model).load(pk)
-    if row is None and required:
-        raise GraphQLError("Objet introuvable.", extensions={"code": "NOT_FOUND"})
-    return None if row is None else conv(row)
+def _ref(info: Info, model: type, pk: int | None, conv: Any, *, required: bool = False) -> Any:
+    """The object a row references, or None when missing or hidden from the caller.
+
+    At once when the row is loaded already (a page's lookahead, another relation), else an
+    awaitable of it from the request's batched loader.
+    """
+
+    def converted(row: Any) -> Any:
+        if row is None and required:
+            raise GraphQLError("Objet introuvable.", extensions={"code": "NOT_FOUND"})
+        return None if row is None else conv(row)
+
+    return converted(None) if pk is None else by_id(info.context, model).get(pk, converted)
 
 
 async def _get(info: Info, model: type, gid: strawberry.ID, type_name: str) -> Any:
@@ -112,11 +122,11 @@ async def _get(info: Info, model: type, gid: strawberry.ID, type_name: str) -> A
 def _page(info: Info, stmt: Any, key: Any, first: int | None, after: str | None, conv: Any, conn: Any) -> Any:
     stmt = scope_of(info.context).filter(stmt, key.class_)  # only rows the caller may read
     rows = fetch_page(info.context.session, stmt, key, _first(info, first), after, conv)
-    loader = by_id(info.context, key.class_)
-    for pk, node in rows.items:
-        row = getattr(node, "row", None)
-        if row is not None:
-            loader.prime(pk, row)  # the page's rows, for whoever needs them by id next
+    # The page's rows, for whoever needs them by id next.
+    by_id(info.context, key.class_).prime_many(
+        {pk: node.row for pk, node in rows.items if getattr(node, "row", None) is not None}
+    )
+    lookahead.prefetch(info, key.class_, [pk for pk, _ in rows.items])
     return connection_of(rows, conn, Edge)
 
 
@@ -138,6 +148,7 @@ async def _child_page(
     counter = child_counts(info.context, model, fk, where=where, name=name)
     total = await counter.load(parent)
     page = PageRows([(r.id, conv(r)) for r in rows], more, after is not None, lambda: total)
+    lookahead.prefetch(info, model, [r.id for r in rows])
     return connection_of(page, conn, Edge)
 
 
@@ -294,14 +305,14 @@ class Partnership(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The granting organisation.")
-    async def organisation(self, info: Info) -> Organisation | None:
+    def organisation(self, info: Info) -> Organisation | None:
         """Owner."""
-        return await _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
+        return _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
 
     @strawberry.field(description="The partner organisation.")
-    async def partner(self, info: Info) -> Organisation | None:
+    def partner(self, info: Info) -> Organisation | None:
         """Partner."""
-        return await _ref(info, m.Organisation, self.row.partner_id, Organisation.of)
+        return _ref(info, m.Organisation, self.row.partner_id, Organisation.of)
 
     @strawberry.field(description="Global ids of the sites covered (scope SITES).")
     def site_ids(self) -> list[strawberry.ID]:
@@ -359,9 +370,9 @@ class Site(*ext("Site"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The landlord owning the site.")
-    async def owner(self, info: Info) -> Organisation | None:
+    def owner(self, info: Info) -> Organisation | None:
         """Owner."""
-        return await _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
+        return _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
 
     @strawberry.field(description="Units of the site.")
     async def units(
@@ -458,9 +469,9 @@ class Unit(*ext("Unit"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The site of the unit.")
-    async def site(self, info: Info) -> Site:
+    def site(self, info: Info) -> Site:
         """Site."""
-        return await _ref(info, m.Site, self.row.site_id, Site.of, required=True)
+        return _ref(info, m.Site, self.row.site_id, Site.of, required=True)
 
 
 @strawberry.type(description="How full an offer is at a date.")
@@ -516,21 +527,19 @@ class Offer(*ext("Offer"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The landlord.")
-    async def landlord(self, info: Info) -> Organisation:
+    def landlord(self, info: Info) -> Organisation:
         """Landlord."""
-        return await _ref(info, m.Organisation, self.row.landlord_id, Organisation.of, required=True)
+        return _ref(info, m.Organisation, self.row.landlord_id, Organisation.of, required=True)
 
     @strawberry.field(description="The managing organisation.")
-    async def manager(self, info: Info) -> Organisation:
+    def manager(self, info: Info) -> Organisation:
         """Manager."""
-        return await _ref(info, m.Organisation, self.row.manager_id, Organisation.of, required=True)
+        return _ref(info, m.Organisation, self.row.manager_id, Organisation.of, required=True)
 
     @strawberry.field(description="The site, or null for a portfolio-wide programme.")
-    async def site(self, info: Info) -> Site | None:
+    def site(self, info: Info) -> Site | None:
         """Site."""
-        if self.row.site_id is None:
-            return None
-        return await _ref(info, m.Site, self.row.site_id, Site.of)
+        return _ref(info, m.Site, self.row.site_id, Site.of)
 
     @strawberry.field(description="The parameters in force at the date, with their version.")
     def effective_parameters(self, info: Info, on: OnDate = None) -> c.ParameterSnapshot:
@@ -689,27 +698,30 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="Organisation owning the file.")
-    async def owner(self, info: Info) -> Organisation | None:
+    def owner(self, info: Info) -> Organisation | None:
         """Owner."""
-        return await _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
+        return _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
 
     @strawberry.field(description="Members (present and past).")
-    async def members(self, info: Info) -> list[Person]:
+    def members(self, info: Info) -> list[Person]:
         """Members."""
-        return [Person.of(r) for r in await children(info.context, m.Person, "household_id").load(self.pk)]
+        return _members(info.context).get(self.pk, lambda rows: [Person.of(r) for r in rows])
 
     @strawberry.field(description="Occupancies, oldest first.")
-    async def occupancies(self, info: Info) -> list[Occupancy]:
+    def occupancies(self, info: Info) -> list[Occupancy]:
         """Occupancies."""
-        return [Occupancy.of(r) for r in await household_occupancies(info.context).load(self.pk)]
+        return household_occupancies(info.context).get(self.pk, lambda rows: [Occupancy.of(r) for r in rows])
 
     @strawberry.field(description="The occupancy in force at the date, if any.")
-    async def current_occupancy(self, info: Info, on: OnDate = None) -> Occupancy | None:
+    def current_occupancy(self, info: Info, on: OnDate = None) -> Occupancy | None:
         """Current occupancy."""
         day = on or info.context.today
-        rows = await household_occupancies(info.context).load(self.pk)
-        current = [r for r in rows if r.start_date <= day and (r.end_date is None or r.end_date >= day)]
-        return Occupancy.of(current[-1]) if current else None
+
+        def current(rows: list[m.Occupancy]) -> Occupancy | None:
+            found = [r for r in rows if r.start_date <= day and (r.end_date is None or r.end_date >= day)]
+            return Occupancy.of(found[-1]) if found else None
+
+        return household_occupancies(info.context).get(self.pk, current)
 
     @strawberry.field(description="Referrals (applications) of the household.")
     async def referrals(self, info: Info) -> list[Referral]:
@@ -729,7 +741,7 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
     @strawberry.field(
         description="Eligibility for an offer (its scheme, parameters and overrides) or for a scheme, at a date."
     )
-    async def eligibility(
+    def eligibility(
         self,
         info: Info,
         offer_id: Annotated[
@@ -741,57 +753,80 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
         ] = None,
         on: OnDate = None,
     ) -> c.Verdict:
-        """A verdict."""
+        """A verdict: at once when the page loaded it ahead, else batched with the page's others."""
         ctx = info.context
         day = on or ctx.today
-        offer = None
-        if offer_id is not None:
-            offer = await _get(info, m.Offer, offer_id, "Offer")
-            if offer is None:
-                raise GraphQLError("Offre introuvable.", extensions={"code": "NOT_FOUND"})
-            scheme = offer.scheme
-        if not scheme:
-            raise GraphQLError("Indiquez une offre ou un dispositif.", extensions={"code": "REQUIRED"})
-        loader = ctx.loader(
-            f"core.verdicts.{scheme}.{offer.id if offer else 0}.{day}",
-            lambda: _verdict_loader(ctx, scheme, offer, day),
-        )
+        if offer_id is None:
+            if not scheme:
+                raise GraphQLError("Indiquez une offre ou un dispositif.", extensions={"code": "REQUIRED"})
+            return _verdicts(ctx, scheme, None, day).get(self.pk, _verdict_of)
+        return self._offer_verdict(info, offer_id, day)
+
+    async def _offer_verdict(self, info: Info, offer_id: strawberry.ID, day: date) -> c.Verdict:
+        offer = await _get(info, m.Offer, offer_id, "Offer")
+        if offer is None:
+            raise GraphQLError("Offre introuvable.", extensions={"code": "NOT_FOUND"})
+        found = _verdicts(info.context, offer.scheme, offer, day).get(self.pk, _verdict_of)
+        return await found if asyncio.iscoroutine(found) else found  # type: ignore[no-any-return]
+
+
+def _members(ctx: Any) -> Any:
+    """Members by household (present and past), in id order."""
+    return children(ctx, m.Person, "household_id")
+
+
+@dataclass(frozen=True)
+class _NoVerdict:
+    """What a verdict loader holds when the scheme cannot be evaluated."""
+
+    error: SchemeUnavailable
+
+
+def _verdict_of(verdict: Any) -> c.Verdict:
+    """The GraphQL verdict of a loaded one; a scheme that cannot be evaluated is a field error."""
+    if isinstance(verdict, _NoVerdict):
+        raise _scheme_error(verdict.error)
+    return c.Verdict.of(verdict)
+
+
+def _verdicts(ctx: Any, scheme: str, offer: m.Offer | None, day: date) -> Any:
+    """Verdicts by household for a scheme (and offer) at a date, a batch at a time.
+
+    A scheme that cannot be evaluated (not installed, not enabled for the offer's landlord) is
+    the value of every household, so that each verdict field reports it.
+    """
+    from core.graphql.loaders import BatchLoader
+
+    def fetch(keys: list[int]) -> list[Any]:
         try:
-            return c.Verdict.of(await loader.load(self.pk))
+            landlord = offer.landlord_id if offer else None
+            if landlord is not None:
+                require_enabled(ctx.session, ctx.registry, scheme, landlord, day)
+            # One facts load per request and date, shared by the verdicts of every scheme asked.
+            facts = _facts(ctx, day).load_now(keys)
+            known = {k: f for k, f in zip(keys, facts, strict=True) if f is not None}
+            verdicts = elig.evaluate(ctx.session, ctx.registry, scheme, keys, day, offer, known)
         except SchemeUnavailable as exc:
-            raise _scheme_error(exc) from None
-
-
-def _verdict_loader(ctx: Any, scheme: str, offer: m.Offer | None, day: date) -> Any:
-    from strawberry.dataloader import DataLoader
-
-    async def load(keys: list[int]) -> list[Any]:
-        landlord = offer.landlord_id if offer else None
-        if landlord is not None:
-            require_enabled(ctx.session, ctx.registry, scheme, landlord, day)
-        # One facts load per request and date, shared by the verdicts of every scheme asked.
-        facts = await ctx.loader(f"core.facts.{day}", lambda: _facts_loader(ctx, day)).load_many(keys)
-        known = {k: f for k, f in zip(keys, facts, strict=True) if f is not None}
-        verdicts = elig.evaluate(ctx.session, ctx.registry, scheme, keys, day, offer, known)
+            return [_NoVerdict(exc)] * len(keys)
         return [verdicts[k] for k in keys]
 
-    return DataLoader(load)
+    key = f"core.verdicts.{scheme}.{offer.id if offer else 0}.{day}"
+    return ctx.loader(key, lambda: BatchLoader(fetch))
 
 
-def _facts_loader(ctx: Any, day: date) -> Any:
+def _facts(ctx: Any, day: date) -> Any:
     """Core facts at ``day`` built from the request's batched loaders (members, occupancies, places).
 
     A page that shows members and the current unit has loaded them already: its verdicts cost no
     statement of their own; referrals load on first use by a rule.
     """
-    from strawberry.dataloader import DataLoader
-
     from core.facts import HouseholdFacts, ReferralBatch, member_facts, occupancy_facts
+    from core.graphql.loaders import BatchLoader
 
-    async def load(keys: list[int]) -> list[Any]:
-        heads = await by_id(ctx, m.Household).load_many(keys)
-        members = await children(ctx, m.Person, "household_id").load_many(keys)
-        occupancies = await household_occupancies(ctx).load_many(keys)
+    def fetch(keys: list[int]) -> list[Any]:
+        heads = by_id(ctx, m.Household).load_now(keys)
+        members = _members(ctx).load_now(keys)
+        occupancies = household_occupancies(ctx).load_now(keys)
         places = ctx.loaders.get("core.places", {})
         referrals = ReferralBatch(ctx.session, keys, day)
         out: list[Any] = []
@@ -811,7 +846,22 @@ def _facts_loader(ctx: Any, day: date) -> Any:
             )
         return out
 
-    return DataLoader(load)
+    return ctx.loader(f"core.facts.{day}", lambda: BatchLoader(fetch))
+
+
+def _prefetch_verdicts(ctx: Any, pks: Sequence[int], field: Any) -> None:
+    """A page's verdicts for a scheme, ahead (offers are left to the resolver)."""
+    scheme, day = field.arguments.get("scheme"), lookahead.date_argument(field, "date", ctx.today)
+    if field.arguments.get("offerId") is None and isinstance(scheme, str) and scheme and day is not None:
+        _verdicts(ctx, scheme, None, day).load_now(pks)
+
+
+lookahead.register(m.Household, "members", lambda ctx, pks, _: _members(ctx).load_now(pks))
+lookahead.register(m.Household, "occupancies", lambda ctx, pks, _: household_occupancies(ctx).load_now(pks))
+lookahead.register(
+    m.Household, "currentOccupancy", lambda ctx, pks, _: household_occupancies(ctx).load_now(pks)
+)
+lookahead.register(m.Household, "eligibility", _prefetch_verdicts)
 
 
 @strawberry.type(description="A member of a household.")
@@ -856,9 +906,9 @@ class Person(*ext("Person"), Node):  # type: ignore[misc]
         return age_at(self.birth_date, on or info.context.today)
 
     @strawberry.field(description="The household.")
-    async def household(self, info: Info) -> Household:
+    def household(self, info: Info) -> Household:
         """Household."""
-        return await _ref(info, m.Household, self.row.household_id, Household.of, required=True)
+        return _ref(info, m.Household, self.row.household_id, Household.of, required=True)
 
 
 @strawberry.type(
@@ -890,21 +940,19 @@ class Occupancy(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The household.")
-    async def household(self, info: Info) -> Household:
+    def household(self, info: Info) -> Household:
         """Household."""
-        return await _ref(info, m.Household, self.row.household_id, Household.of, required=True)
+        return _ref(info, m.Household, self.row.household_id, Household.of, required=True)
 
     @strawberry.field(description="The unit.")
-    async def unit(self, info: Info) -> Unit | None:
+    def unit(self, info: Info) -> Unit | None:
         """Unit."""
-        return await _ref(info, m.Unit, self.row.unit_id, Unit.of)
+        return _ref(info, m.Unit, self.row.unit_id, Unit.of)
 
     @strawberry.field(description="The offer, or null for an ordinary tenancy.")
-    async def offer(self, info: Info) -> Offer | None:
+    def offer(self, info: Info) -> Offer | None:
         """Offer."""
-        if self.row.offer_id is None:
-            return None
-        return await _ref(info, m.Offer, self.row.offer_id, Offer.of)
+        return _ref(info, m.Offer, self.row.offer_id, Offer.of)
 
     @strawberry.field(description="Length of stay in days up to the end date or the given date.")
     def length_of_stay_days(self, info: Info, on: OnDate = None) -> int:
@@ -940,19 +988,19 @@ class Referral(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The household proposed.")
-    async def household(self, info: Info) -> Household | None:
+    def household(self, info: Info) -> Household | None:
         """Household."""
-        return await _ref(info, m.Household, self.row.household_id, Household.of)
+        return _ref(info, m.Household, self.row.household_id, Household.of)
 
     @strawberry.field(description="The offer.")
-    async def offer(self, info: Info) -> Offer | None:
+    def offer(self, info: Info) -> Offer | None:
         """Offer."""
-        return await _ref(info, m.Offer, self.row.offer_id, Offer.of)
+        return _ref(info, m.Offer, self.row.offer_id, Offer.of)
 
     @strawberry.field(description="The proposing organisation.")
-    async def proposer(self, info: Info) -> Organisation | None:
+    def proposer(self, info: Info) -> Organisation | None:
         """Proposer."""
-        return await _ref(info, m.Organisation, self.row.proposer_id, Organisation.of)
+        return _ref(info, m.Organisation, self.row.proposer_id, Organisation.of)
 
 
 @strawberry.type(description="A contact (visit, call) within a support episode.")
@@ -1001,21 +1049,19 @@ class SupportEpisode(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The household supported.")
-    async def household(self, info: Info) -> Household:
+    def household(self, info: Info) -> Household:
         """Household."""
-        return await _ref(info, m.Household, self.row.household_id, Household.of, required=True)
+        return _ref(info, m.Household, self.row.household_id, Household.of, required=True)
 
     @strawberry.field(description="The supporting organisation.")
-    async def organisation(self, info: Info) -> Organisation | None:
+    def organisation(self, info: Info) -> Organisation | None:
         """Organisation."""
-        return await _ref(info, m.Organisation, self.row.organisation_id, Organisation.of)
+        return _ref(info, m.Organisation, self.row.organisation_id, Organisation.of)
 
     @strawberry.field(description="The offer, if any.")
-    async def offer(self, info: Info) -> Offer | None:
+    def offer(self, info: Info) -> Offer | None:
         """Offer."""
-        if self.row.offer_id is None:
-            return None
-        return await _ref(info, m.Offer, self.row.offer_id, Offer.of)
+        return _ref(info, m.Offer, self.row.offer_id, Offer.of)
 
     @strawberry.field(description="Contacts, oldest first.")
     async def contacts(self, info: Info) -> list[SupportContact]:

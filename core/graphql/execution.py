@@ -1,0 +1,268 @@
+"""graphql-core's executor with a fast path for plain fields.
+
+A page of 50 households with their members and five verdicts is about 3,700 fields, most of them
+plain attributes (``code``, ``outcome``, ``firstName``…) of objects already in memory, or lists of
+such objects (a verdict's ``criteria``). For each, graphql-core builds a resolve-info object,
+calls strawberry's default resolver, then completes the value through several layers (non-null,
+list, object, leaf, coercion). ``ThemaExecutionContext`` does the same work in one step for the
+fields where it is provably the same:
+
+- the field has strawberry's default resolver: no resolver of ours, no field extension, no
+  sensitive-field guard (those wrap the resolver), and no argument or directive;
+- its type is a scalar or an enum, or an object type (or a list of one) without ``is_type_of``;
+- no extension resolves fields (``SchemeExtension.resolve``) in the request.
+
+Anything else goes through graphql-core's own ``execute_field``. A value graphql-core would turn
+into an error (null on a non-null field, a value the scalar refuses, a list that is not one)
+does too, before anything of it was executed, so errors, paths and nullability are exactly
+graphql-core's. The plan of a selection set (how each of its fields is executed) is computed
+once per request: graphql-core reuses the same grouped field set for every object of a list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.pyutils import Path, Undefined, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+
+class _Leaf(NamedTuple):
+    """A plain scalar or enum field."""
+
+    resolve: Any
+    coerce: Any
+    non_null: bool
+
+
+class _Object(NamedTuple):
+    """A plain field of an object type, or of a list of one."""
+
+    resolve: Any
+    type: GraphQLObjectType
+    non_null: bool
+    is_list: bool
+    item_non_null: bool
+    return_type: Any
+    item_type: Any
+
+
+_Plan = list[tuple[str, Any, _Leaf | _Object | None]]
+
+
+def _coercer(leaf: Any) -> Any:
+    """The leaf type's output coercion; an enum's remembered per value (a page repeats a handful)."""
+    coerce = leaf.coerce_output_value
+    if not isinstance(leaf, GraphQLEnumType):
+        return coerce
+    known: dict[Any, Any] = {}
+
+    def remembered(value: Any) -> Any:
+        try:
+            return known[value]
+        except KeyError:
+            out = known[value] = coerce(value)
+            return out
+        except TypeError:  # unhashable: not an enum value; coercion reports it
+            return coerce(value)
+
+    return remembered
+
+
+def _unwrap(kind: Any) -> tuple[bool, Any]:
+    """(non-null, inner type)."""
+    return (True, kind.of_type) if isinstance(kind, GraphQLNonNull) else (False, kind)
+
+
+class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's execution context with plain fields executed in one step (module doc)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plans: dict[int, tuple[GroupedFieldSet, _Plan]] = {}
+        # An extension resolving fields (``SchemaExtension.resolve``) must see every field.
+        manager = self.middleware_manager
+        self._fast = manager is None or not manager.middlewares
+
+    def _kind(self, parent_type: GraphQLObjectType, details: Any) -> _Leaf | _Object | None:
+        """How a field is executed: a plain leaf, a plain object (list), or graphql-core's way."""
+        if not self._fast or any(d.node.arguments or d.node.directives for d in details):
+            return None
+        field = self.schema.get_field(parent_type, details[0].node.name.value)
+        resolve = getattr(field, "resolve", None)
+        if field is None or field.args or not getattr(resolve, "_is_default", False):
+            return None
+        non_null, inner = _unwrap(field.type)
+        if is_leaf_type(inner):
+            return _Leaf(resolve, _coercer(inner), non_null)
+        is_list = isinstance(inner, GraphQLList)
+        item_non_null, item = _unwrap(inner.of_type) if is_list else (False, inner)
+        if isinstance(item, GraphQLObjectType) and item.is_type_of is None:
+            item_type = inner.of_type if is_list else None
+            return _Object(resolve, item, non_null, is_list, item_non_null, field.type, item_type)
+        return None
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> _Plan:
+        found = self._plans.get(id(grouped))
+        if found is not None and found[0] is grouped:
+            return found[1]
+        plan: _Plan = [(name, details, self._kind(parent_type, details)) for name, details in grouped.items()]
+        self._plans[id(grouped)] = (grouped, plan)
+        return plan
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's ``execute_fields``, plain fields executed inline (see the module doc)."""
+        plan = self._plan(parent_type, grouped_field_set)
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable: list[str] = []
+        try:
+            for name, details, kind in plan:
+                if kind.__class__ is _Leaf:
+                    resolve, coerce, non_null = kind
+                    try:
+                        value = resolve(source_value, None)
+                        if value is None:
+                            if not non_null:
+                                results[name] = None
+                                continue
+                        else:
+                            coerced = coerce(value)
+                            if coerced is not None and coerced is not Undefined:
+                                results[name] = coerced
+                                continue
+                    except Exception:
+                        pass
+                    result = self._field(parent_type, source_value, details, path, name, position_context)
+                elif kind.__class__ is _Object:
+                    result = self._object(
+                        kind, parent_type, source_value, details, path, name, position_context
+                    )
+                else:
+                    result = self._field(parent_type, source_value, details, path, name, position_context)
+                if result is not Undefined:
+                    results[name] = result
+                    if is_awaitable(result):
+                        awaitable.append(name)
+        except Exception:
+            if awaitable:
+                self.settle_in_background([results[n] for n in awaitable])
+            raise
+        if not awaitable:
+            return results
+        return self._gathered(results, awaitable)
+
+    def _field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: Any,
+        path: Path | None,
+        name: str,
+        position_context: Any,
+    ) -> Any:
+        return self.execute_field(
+            parent_type, source, details, Path(path, name, parent_type.name), position_context
+        )
+
+    def _object(
+        self,
+        kind: _Object,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: Any,
+        path: Path | None,
+        name: str,
+        position_context: Any,
+    ) -> Any:
+        """A plain object field (or list of objects), its sub-selection executed directly."""
+        try:
+            value = kind.resolve(source, None)
+        except Exception:
+            return self._field(parent_type, source, details, path, name, position_context)
+        if value is None:
+            if kind.non_null:
+                return self._field(parent_type, source, details, path, name, position_context)
+            return None
+        grouped, defer_usages, _ = self.collect_subfields(kind.type, details)
+        if defer_usages or (
+            kind.is_list
+            and (
+                not isinstance(value, Sequence)
+                or isinstance(value, str)
+                or (kind.item_non_null and any(v is None for v in value))
+            )
+        ):
+            return self._field(parent_type, source, details, path, name, position_context)
+        here = Path(path, name, parent_type.name)
+        if not kind.is_list:
+            try:
+                return self._settled(
+                    self.execute_fields(kind.type, value, here, grouped, None),
+                    kind.return_type,
+                    details,
+                    here,
+                )
+            except Exception as error:
+                self.handle_field_error(error, kind.return_type, details, here)  # raises when non-null
+                return None
+        items: list[Any] = []
+        pending: list[int] = []
+        for index, item in enumerate(value):
+            if item is None:
+                items.append(None)
+                continue
+            at = Path(here, index, None)
+            try:
+                done = self._settled(
+                    self.execute_fields(kind.type, item, at, grouped, None), kind.item_type, details, at
+                )
+            except Exception as error:
+                self.handle_field_error(error, kind.item_type, details, at)  # raises when non-null
+                done = None
+            if self.is_awaitable(done):
+                pending.append(index)
+            items.append(done)
+        return self._gathered_list(items, pending) if pending else items
+
+    def _settled(self, result: Any, return_type: Any, details: Any, path: Path) -> Any:
+        """``result``, or when it is awaitable an awaitable of it whose error graphql-core handles."""
+        if not self.is_awaitable(result):
+            return result
+
+        async def settle() -> Any:
+            try:
+                return await result
+            except Exception as error:
+                self.handle_field_error(error, return_type, details, path)  # raises when non-null
+                return None
+
+        return settle()
+
+    @staticmethod
+    async def _gathered(results: dict[str, Any], awaitable: list[str]) -> dict[str, Any]:
+        """``results`` with its awaitable values awaited (as graphql-core's ``execute_fields``)."""
+        if len(awaitable) == 1:
+            results[awaitable[0]] = await results[awaitable[0]]
+            return results
+        values = await gather_with_cancel(*(results[n] for n in awaitable))
+        results.update(zip(awaitable, values, strict=True))
+        return results
+
+    @staticmethod
+    async def _gathered_list(items: list[Any], pending: list[int]) -> list[Any]:
+        """``items`` with its awaitable values awaited."""
+        values = await gather_with_cancel(*(items[i] for i in pending))
+        for i, v in zip(pending, values, strict=True):
+            items[i] = v
+        return items

@@ -1,0 +1,157 @@
+"""The executor's fast path (core.graphql.execution) answers exactly as graphql-core's own."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.extensions import SchemaExtension
+
+from core.graphql.execution import ThemaExecutionContext
+
+
+@strawberry.enum
+class Colour(Enum):
+    """A colour."""
+
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Leaf:
+    """Plain fields only: the fast path."""
+
+    code: str
+    colour: Colour
+    note: str | None = None
+
+
+@strawberry.type
+class Branch:
+    """Plain lists and objects, and a resolver."""
+
+    name: str
+    leaves: list[Leaf]
+    maybe_leaves: list[Leaf | None]
+    first: Leaf | None
+    strict: Leaf
+    broken_code: str  # set to None on purpose by some rows: a non-null violation
+
+    @strawberry.field
+    async def later(self) -> Leaf:
+        """An async resolver inside a list of plain objects."""
+        await asyncio.sleep(0)
+        return self.leaves[0]
+
+    @strawberry.field
+    def fails(self) -> str | None:
+        """A resolver that raises."""
+        raise ValueError("refusé")
+
+
+def _leaf(i: int) -> Leaf:
+    return Leaf(code=f"c{i}", colour=Colour.RED if i % 2 else Colour.BLUE, note=None if i % 3 else f"n{i}")
+
+
+def _branch(i: int, broken: bool = False) -> Branch:
+    leaves = [_leaf(i * 10 + k) for k in range(3)]
+    return Branch(
+        name=f"b{i}",
+        leaves=leaves,
+        maybe_leaves=[leaves[0], None, leaves[1]],
+        first=None if i % 2 else leaves[0],
+        strict=leaves[2],
+        broken_code=None if broken else f"ok{i}",  # type: ignore[arg-type]
+    )
+
+
+@strawberry.type
+class Query:
+    """Root."""
+
+    @strawberry.field
+    def branches(self) -> list[Branch]:
+        """Branches."""
+        return [_branch(i) for i in range(4)]
+
+    @strawberry.field
+    def broken(self) -> list[Branch | None]:
+        """A branch violating a non-null field, between two good ones."""
+        return [_branch(0), _branch(1, broken=True), _branch(2)]
+
+    @strawberry.field
+    def bad_list(self) -> list[Leaf] | None:
+        """A non-null item that is null: the whole list is an error."""
+        return [_leaf(1), None]  # type: ignore[list-item]
+
+
+def _schemas(extensions: list[Any] | None = None) -> tuple[strawberry.Schema, strawberry.Schema]:
+    stock = strawberry.Schema(query=Query, extensions=extensions or [])
+    fast = strawberry.Schema(
+        query=Query, extensions=extensions or [], execution_context_class=ThemaExecutionContext
+    )
+    return stock, fast
+
+
+QUERIES = [
+    "{ branches { name leaves { code colour note } maybeLeaves { code } first { code } strict { colour } } }",
+    "{ branches { ...B } } fragment B on Branch { n: name leaves { ... on Leaf { c: code } } }",
+    "query($x: Boolean!) { branches { leaves { code note @include(if: $x) } first @skip(if: $x) { code } } }",
+    "{ branches { later { code } leaves { code } fails } }",
+    "{ broken { name brokenCode leaves { code } } }",
+    "{ badList { code } }",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_fast_path_answers_as_graphql_core(query: str) -> None:
+    stock, fast = _schemas()
+    expected = asyncio.run(stock.execute(query, variable_values={"x": True}))
+    got = asyncio.run(fast.execute(query, variable_values={"x": True}))
+    assert got.data == expected.data
+    assert [(e.message, e.path) for e in got.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
+
+
+def test_non_null_violation_is_located_like_graphql_core() -> None:
+    _, fast = _schemas()
+    result = asyncio.run(fast.execute("{ broken { name brokenCode } }"))
+    assert result.data == {
+        "broken": [{"name": "b0", "brokenCode": "ok0"}, None, {"name": "b2", "brokenCode": "ok2"}]
+    }
+    assert result.errors and result.errors[0].path == ["broken", 1, "brokenCode"]
+
+
+def test_an_extension_resolving_fields_sees_every_field() -> None:
+    seen: list[str] = []
+
+    class Watch(SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            seen.append(info.field_name)
+            return _next(root, info, *args, **kwargs)
+
+    _, fast = _schemas([Watch])
+    result = asyncio.run(fast.execute("{ branches { name leaves { code } } }"))
+    assert not result.errors
+    assert seen.count("code") == 12 and seen.count("name") == 4
+
+
+def test_plain_fields_skip_graphql_cores_field_execution() -> None:
+    calls: list[str] = []
+
+    class Counting(ThemaExecutionContext):
+        def execute_field(self, parent_type: Any, source: Any, details: Any, *rest: Any) -> Any:
+            calls.append(details[0].node.name.value)
+            return super().execute_field(parent_type, source, details, *rest)
+
+    schema = strawberry.Schema(query=Query, execution_context_class=Counting)
+    result = asyncio.run(schema.execute(QUERIES[0]))
+    assert not result.errors
+    # Only the root resolver goes through graphql-core: 4 branches × (3 + 3 + 1 + 1) plain objects
+    # and their leaves are executed inline.
+    assert calls == ["branches"]
