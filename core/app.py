@@ -13,6 +13,7 @@ from types import ModuleType
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
@@ -151,7 +152,19 @@ class GraphQLEndpoint:
         self.authenticators = load_authenticators(settings.authenticators)
 
     def authenticate(self, request: Request) -> Caller | Response:
-        """The caller, or a 401 answer before anything of the request is read or parsed."""
+        """The caller, or a 401 answer before anything of the request is read or parsed.
+
+        The lookup is the request's first statement: a connection found dead (database
+        restarted) has invalidated the pool, and the lookup is tried once more on a new one.
+        """
+        try:
+            return self._lookup(request)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            return self._lookup(request)
+
+    def _lookup(self, request: Request) -> Caller | Response:
         # Outside any transaction (autocommit): a lookup costs one round trip, no BEGIN / ROLLBACK.
         with (
             self.engine.connect() as conn,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 
@@ -18,8 +20,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
-        kwargs["pool_pre_ping"] = True
+        # Recently used connections first: under load they never sit idle long enough to be pinged.
+        kwargs["pool_use_lifo"] = True
+        kwargs["pool_recycle"] = 1800
     engine = create_engine(url, **kwargs)
+    if not url.startswith("sqlite"):
+        _ping_after_idle(engine)
     if url.startswith("sqlite"):
 
         @event.listens_for(engine, "connect")
@@ -32,6 +38,36 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur.close()
 
     return engine
+
+
+#: A pooled connection idle longer than this is checked (one round trip) before it is used.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it has been idle for a while.
+
+    ``pool_pre_ping`` would cost every request a round trip. A database restart or a network cut
+    happens while connections sit idle; a busy worker's connections never do, and any disconnect
+    that still gets through invalidates the whole pool (the next checkout reconnects), while the
+    token lookup, first of every request, retries once (``core.app``).
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi: Any, record: Any) -> None:
+        record.info["thema_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("thema_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi)
+        except Exception as exc:  # the pool retries with a new connection
+            raise DisconnectionError("idle connection lost") from exc
+        if not alive:
+            raise DisconnectionError("idle connection lost")
 
 
 @contextmanager
