@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import orjson
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -27,7 +28,7 @@ from strawberry.types.graphql import OperationType
 from core import explorer
 from core.access import CURRENT
 from core.audit import record_audit
-from core.auth import DEVELOPER, AuthError, Caller, authenticate, load_authenticators
+from core.auth import DEVELOPER, AuthError, Caller, CallerCache, authenticate, load_authenticators
 from core.context import RequestContext
 from core.db import make_engine
 from core.doctor import database_state
@@ -67,6 +68,17 @@ def plugin_readmes(registry: Registry) -> list[Path]:
         if path is not None and path.exists():
             found.append(path)
     return found
+
+
+class GraphQLResponse(JSONResponse):
+    """A JSON answer encoded by orjson (compact UTF-8, as Starlette's), json's encoder as a fallback."""
+
+    def render(self, content: Any) -> bytes:
+        """Encode ``content``; integers beyond 64 bits (a JSON scalar's) go through ``json``."""
+        try:
+            return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        except orjson.JSONEncodeError:
+            return super().render(content)
 
 
 def _error(message: str, code: str, status: int) -> JSONResponse:
@@ -150,6 +162,7 @@ class GraphQLEndpoint:
             extensions=[OperationObserver],
         )
         self.authenticators = load_authenticators(settings.authenticators)
+        self.callers = CallerCache(settings.token_cache_seconds)
 
     def authenticate(self, request: Request) -> Caller | Response:
         """The caller, or a 401 answer before anything of the request is read or parsed.
@@ -157,12 +170,19 @@ class GraphQLEndpoint:
         The lookup is the request's first statement: a connection found dead (database
         restarted) has invalidated the pool, and the lookup is tried once more on a new one.
         """
+        authorization = request.headers.get("authorization")
+        cached = self.callers.get(authorization) if authorization else None
+        if cached is not None:
+            return cached
         try:
-            return self._lookup(request)
+            caller = self._lookup(request)
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 raise
-            return self._lookup(request)
+            caller = self._lookup(request)
+        if authorization and isinstance(caller, Caller):
+            self.callers.put(authorization, caller)
+        return caller
 
     def _lookup(self, request: Request) -> Caller | Response:
         # Outside any transaction (autocommit): a lookup costs one round trip, no BEGIN / ROLLBACK.
@@ -231,7 +251,7 @@ class GraphQLEndpoint:
             results: Any = [await self._one(request, op) for op in payload]
         else:
             results = await self._one(request, payload)
-        return JSONResponse(results, headers={"X-Request-ID": request.state.request_id})
+        return GraphQLResponse(results, headers={"X-Request-ID": request.state.request_id})
 
     def may_introspect(self, context: Any) -> bool:
         """Whether the request's caller may introspect the schema (``THEMA_INTROSPECTION``)."""

@@ -11,6 +11,8 @@ import functools
 import hashlib
 import importlib
 import secrets
+import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,6 +42,8 @@ class Caller:
     organisation_id: int | None
     organisation_kind: OrganisationKind | None = None
     permissions: frozenset[str] = field(default_factory=frozenset)
+    #: When the credentials stop being valid, if known (a token's expiry).
+    expires_at: datetime | None = None
 
     @property
     def platform(self) -> bool:
@@ -92,6 +96,7 @@ class TokenAuthenticator:
             organisation_id=row.owner_id,
             organisation_kind=row.kind,
             permissions=frozenset(row.permissions or ()),
+            expires_at=None if row.expires_at is None else _aware(row.expires_at),
         )
 
 
@@ -139,6 +144,56 @@ def authenticate(
     raise AuthError("unsupported credentials")
 
 
+class CallerCache:
+    """The callers of recently authenticated credentials, kept ``seconds`` (``THEMA_TOKEN_CACHE_SECONDS``).
+
+    Every request would otherwise cost a database round trip before anything else. An entry
+    never outlives its token's expiry; ``revoke_token`` empties every cache of the process at once,
+    so a revocation elsewhere (another worker, ``thema token revoke``) takes at most ``seconds``
+    to reach this one. Keys are hashes of the ``Authorization`` header, never the secret itself.
+    """
+
+    def __init__(self, seconds: float, maxsize: int = 10_000) -> None:
+        self.seconds = seconds
+        self.maxsize = maxsize
+        self._entries: dict[str, tuple[float, Caller]] = {}
+        _CACHES.add(self)
+
+    def get(self, authorization: str) -> Caller | None:
+        """The cached caller of these credentials, if still fresh."""
+        if self.seconds <= 0:
+            return None
+        key = hash_secret(authorization)
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        if found[0] <= _clock():
+            self._entries.pop(key, None)
+            return None
+        return found[1]
+
+    def put(self, authorization: str, caller: Caller) -> None:
+        """Remember a caller just authenticated."""
+        if self.seconds <= 0:
+            return
+        ttl = self.seconds
+        if caller.expires_at is not None:
+            ttl = min(ttl, (caller.expires_at - datetime.now(UTC)).total_seconds())
+        if ttl <= 0:
+            return
+        if len(self._entries) >= self.maxsize:
+            self._entries.pop(next(iter(self._entries)))  # the oldest entry
+        self._entries[hash_secret(authorization)] = (_clock() + ttl, caller)
+
+    def clear(self) -> None:
+        """Forget every caller."""
+        self._entries.clear()
+
+
+_CACHES: weakref.WeakSet[CallerCache] = weakref.WeakSet()
+_clock = time.monotonic
+
+
 def create_token(
     session: Session,
     *,
@@ -183,6 +238,8 @@ def revoke_token(session: Session, token: str) -> int:
     rows = list(session.execute(stmt).scalars())
     for row in rows:
         row.revoked_at = datetime.now(UTC)
+    for cache in list(_CACHES):  # this process's workers forget at once
+        cache.clear()
     return len(rows)
 
 

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
         description="Authenticators tried in order (module:Class), e.g. an OIDC JWT one before tokens.",
     )
     sql_echo: bool = Field(default=False, description="Log SQL statements (never in production).")
+    token_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        description="Seconds a worker trusts credentials it has just checked, sparing a database round "
+        "trip per request; a revocation elsewhere takes at most this long to reach it. 0: off.",
+    )
     gc_freeze: bool = Field(
         default=True,
         description="At start-up, put what the server built (schema, plugins, caches) out of the "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import create_engine, event, text
 
@@ -9,6 +11,12 @@ from core import db
 from core.testing import ThemaTestApp
 
 QUERY = "{ schemes { code } }"
+
+
+@pytest.fixture
+def thema_app(thema_app_factory: Callable[..., ThemaTestApp]) -> ThemaTestApp:
+    """The app without its token cache: every request reaches the database."""
+    return thema_app_factory(token_cache_seconds=0)
 
 
 def _postgres(app: ThemaTestApp) -> None:
@@ -63,3 +71,38 @@ def test_an_idle_connection_is_checked_before_use(
     event.listen(thema_app.engine.pool, "connect", lambda *_: pings.append(1))
     assert thema_app.graphql(QUERY)["schemes"]
     assert pings  # the dead idle connection was found by its check and replaced
+
+
+def test_a_checked_token_is_trusted_for_a_few_seconds_only(
+    thema_app_factory: Callable[..., ThemaTestApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from sqlmodel import select
+
+    from core import auth
+    from core.models import ApiToken
+
+    app = thema_app_factory(token_cache_seconds=2)
+    app.graphql(QUERY)
+    sent: list[str] = []
+    event.listen(app.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    app.graphql(QUERY)
+    assert sent == []  # the caller was remembered: no round trip
+    with app.session() as s:  # revoked behind the server's back (another process)
+        for row in s.exec(select(ApiToken)).all():
+            row.revoked_at = row.created_at
+    assert app.graphql(QUERY)["schemes"]  # still trusted, within the two seconds
+    later = time.monotonic() + 2.5
+    monkeypatch.setattr(auth, "_clock", lambda: later)
+    assert app.request("POST", "/graphql", json={"query": QUERY}).status_code == 401
+
+
+def test_a_revocation_in_the_process_is_immediate(thema_app_factory: Callable[..., ThemaTestApp]) -> None:
+    from core.auth import revoke_token
+
+    app = thema_app_factory(token_cache_seconds=60)
+    app.graphql(QUERY)
+    with app.session() as s:
+        assert revoke_token(s, app.token) == 1
+    assert app.request("POST", "/graphql", json={"query": QUERY}).status_code == 401
