@@ -45,8 +45,17 @@ def statements(app: ThemaTestApp, query: str, first: int) -> int:
 
 @pytest.fixture
 def sample_app(thema_app_factory: Callable[..., ThemaTestApp]) -> ThemaTestApp:
-    """The sample plugin's app, its cost limit raised: 100 × 100 × 100 nested pages are the point."""
-    return thema_app_factory([sample_plugin], max_query_cost=10**9)
+    """The sample plugin's app, its cost limit raised: 100 × 100 × 100 nested pages are the point.
+
+    Its token cache is off: every request authenticates (one statement, counted).
+    """
+    return thema_app_factory([sample_plugin], max_query_cost=10**9, token_cache_seconds=0)
+
+
+@pytest.fixture
+def thema_app(thema_app_factory: Callable[..., ThemaTestApp]) -> ThemaTestApp:
+    """Every installed plugin; each request authenticates its token (one statement, counted)."""
+    return thema_app_factory(token_cache_seconds=0)
 
 
 def test_statement_counts_do_not_grow_with_page_size(sample_app: ThemaTestApp) -> None:
