@@ -12,6 +12,13 @@ fields where it is provably the same:
 - its type is a scalar or an enum, or an object type (or a list of one) without ``is_type_of``;
 - no extension resolves fields (``SchemeExtension.resolve``) in the request.
 
+Resolvers of ours whose arguments are all scalars or enums (``Household.eligibility(scheme:)``,
+called once per household of a page) are called directly too: their arguments depend only on the
+document and the variables, so they are coerced and converted once per request instead of once
+per object, and strawberry's per-call wrapping (info object, argument conversion, extension
+chain) is skipped when it has nothing to do — no field extension or permission class, no
+exception handler, a synchronous resolver. The value is completed by graphql-core as usual.
+
 Anything else goes through graphql-core's own ``execute_field``. A value graphql-core would turn
 into an error (null on a non-null field, a value the scalar refuses, a list that is not one)
 does too, before anything of it was executed, so errors, paths and nullability are exactly
@@ -26,8 +33,12 @@ from typing import Any, NamedTuple
 
 from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
 from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.execution.executor import to_nodes
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import convert_arguments
 
 
 class _Leaf(NamedTuple):
@@ -50,7 +61,17 @@ class _Object(NamedTuple):
     item_type: Any
 
 
-_Plan = list[tuple[str, Any, _Leaf | _Object | None]]
+class _Direct(NamedTuple):
+    """A synchronous resolver of ours with scalar or enum arguments, called directly."""
+
+    field: Any  # graphql-core's field
+    strawberry_field: Any
+    call: Any
+    self_parameter: bool
+    info_parameter: str | None
+
+
+_Plan = list[tuple[str, Any, _Leaf | _Object | _Direct | None]]
 
 
 def _coercer(leaf: Any) -> Any:
@@ -83,17 +104,24 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, _Plan]] = {}
+        self._converted: dict[int, tuple[Any, dict[str, Any]]] = {}
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        self._info_class: Any = strawberry_schema.config.info_class if strawberry_schema is not None else None
         # An extension resolving fields (``SchemaExtension.resolve``) must see every field.
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
 
-    def _kind(self, parent_type: GraphQLObjectType, details: Any) -> _Leaf | _Object | None:
-        """How a field is executed: a plain leaf, a plain object (list), or graphql-core's way."""
-        if not self._fast or any(d.node.arguments or d.node.directives for d in details):
+    def _kind(self, parent_type: GraphQLObjectType, details: Any) -> _Leaf | _Object | _Direct | None:
+        """How a field is executed: plain leaf, plain object (list), direct call, or graphql-core's way."""
+        if not self._fast or any(d.node.directives for d in details):
             return None
         field = self.schema.get_field(parent_type, details[0].node.name.value)
-        resolve = getattr(field, "resolve", None)
-        if field is None or field.args or not getattr(resolve, "_is_default", False):
+        if field is None:
+            return None
+        resolve = field.resolve
+        if getattr(resolve, "_is_default", None) is False:  # strawberry's own resolver, not wrapped
+            return self._direct(field)
+        if field.args or details[0].node.arguments or not getattr(resolve, "_is_default", False):
             return None
         non_null, inner = _unwrap(field.type)
         if is_leaf_type(inner):
@@ -104,6 +132,84 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
             item_type = inner.of_type if is_list else None
             return _Object(resolve, item, non_null, is_list, item_non_null, field.type, item_type)
         return None
+
+    def _direct(self, field: Any) -> _Direct | None:
+        """A resolver strawberry would only wrap, with scalar or enum arguments: called directly."""
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        sf = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        resolver = getattr(sf, "base_resolver", None)
+        if (
+            strawberry_schema is None
+            or resolver is None
+            or sf.is_async
+            or sf.extensions
+            or strawberry_schema.schema_converter.exception_handlers
+            or resolver.parent_parameter is not None
+            or resolver.root_parameter is not None
+            or not all(is_leaf_type(_unwrap(a.type)[1]) for a in field.args.values())
+        ):
+            return None
+        info = resolver.info_parameter
+        return _Direct(field, sf, resolver, resolver.self_parameter is not None, info.name if info else None)
+
+    def _arguments(self, direct: _Direct, details: Any) -> dict[str, Any]:
+        """The resolver's keyword arguments for a field node, converted once per request."""
+        key = id(details)
+        found = self._converted.get(key)
+        if found is not None and found[0] is details:
+            return found[1]
+        strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        raw = get_argument_values(
+            direct.field,
+            details[0].node,
+            self.variable_values,
+            details[0].fragment_variable_values,
+            self.hide_suggestions,
+        )
+        converted = convert_arguments(
+            raw,
+            direct.strawberry_field.arguments,
+            scalar_registry=strawberry_schema.schema_converter.scalar_registry,
+            config=strawberry_schema.config,
+            info=None,  # scalar and enum arguments do not read it
+        )
+        self._converted[key] = (details, converted)
+        return converted
+
+    def _call(
+        self,
+        direct: _Direct,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: Any,
+        path: Path | None,
+        name: str,
+        position_context: Any,
+    ) -> Any:
+        """Call a direct resolver, then complete its value as graphql-core's ``execute_field`` does."""
+        try:
+            kwargs = self._arguments(direct, details)
+        except Exception:
+            return self._field(parent_type, source, details, path, name, position_context)
+        here = Path(path, name, parent_type.name)
+        field = direct.field
+        info = self.build_resolve_info(field, to_nodes(details), parent_type, here)
+        try:
+            if direct.info_parameter is not None:
+                kwargs = {
+                    **kwargs,
+                    direct.info_parameter: self._info_class(_raw_info=info, _field=direct.strawberry_field),
+                }
+            result = direct.call(source, **kwargs) if direct.self_parameter else direct.call(**kwargs)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    field.type, details, info, here, result, position_context
+                )
+            completed = self.complete_value(field.type, details, info, here, result, position_context)
+        except Exception as error:
+            self.handle_field_error(error, field.type, details, here)  # raises when non-null
+            return None
+        return self._settled(completed, field.type, details, here)
 
     def _plan(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> _Plan:
         found = self._plans.get(id(grouped))
@@ -144,6 +250,10 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     except Exception:
                         pass
                     result = self._field(parent_type, source_value, details, path, name, position_context)
+                elif kind.__class__ is _Direct:
+                    result = self._call(
+                        kind, parent_type, source_value, details, path, name, position_context
+                    )
                 elif kind.__class__ is _Object:
                     result = self._object(
                         kind, parent_type, source_value, details, path, name, position_context

@@ -48,6 +48,13 @@ class Branch:
         return self.leaves[0]
 
     @strawberry.field
+    def pick(self, info: strawberry.Info, index: int, colour: Colour | None = None) -> Leaf | None:
+        """A resolver with scalar and enum arguments: called directly, arguments converted once."""
+        assert info.field_name == "pick" and info.path.key in ("pick", "p")
+        leaf = self.leaves[index]  # IndexError: a located error
+        return leaf if colour is None or leaf.colour is colour else None
+
+    @strawberry.field
     def fails(self) -> str | None:
         """A resolver that raises."""
         raise ValueError("refusé")
@@ -104,14 +111,17 @@ QUERIES = [
     "{ branches { later { code } leaves { code } fails } }",
     "{ broken { name brokenCode leaves { code } } }",
     "{ badList { code } }",
+    "query($i: Int!) { branches { pick(index: $i) { code } p: pick(index: 1, colour: RED) { code } } }",
+    "{ branches { pick(index: 7) { code } } }",
 ]
 
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_fast_path_answers_as_graphql_core(query: str) -> None:
     stock, fast = _schemas()
-    expected = asyncio.run(stock.execute(query, variable_values={"x": True}))
-    got = asyncio.run(fast.execute(query, variable_values={"x": True}))
+    variables = {"x": True, "i": 2}
+    expected = asyncio.run(stock.execute(query, variable_values=variables))
+    got = asyncio.run(fast.execute(query, variable_values=variables))
     assert got.data == expected.data
     assert [(e.message, e.path) for e in got.errors or []] == [
         (e.message, e.path) for e in expected.errors or []
@@ -150,8 +160,9 @@ def test_plain_fields_skip_graphql_cores_field_execution() -> None:
             return super().execute_field(parent_type, source, details, *rest)
 
     schema = strawberry.Schema(query=Query, execution_context_class=Counting)
-    result = asyncio.run(schema.execute(QUERIES[0]))
-    assert not result.errors
-    # Only the root resolver goes through graphql-core: 4 branches × (3 + 3 + 1 + 1) plain objects
-    # and their leaves are executed inline.
-    assert calls == ["branches"]
+    for query in (QUERIES[0], QUERIES[6]):
+        result = asyncio.run(schema.execute(query, variable_values={"i": 0}))
+        assert not result.errors
+    # The root resolver is called directly, and 4 branches × (3 + 3 + 1 + 1) plain objects and
+    # their leaves are executed inline: nothing goes through graphql-core's field execution.
+    assert calls == []
