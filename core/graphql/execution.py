@@ -29,6 +29,7 @@ once per request: graphql-core reuses the same grouped field set for every objec
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
@@ -44,7 +45,7 @@ from strawberry.types.arguments import convert_arguments
 class _Leaf(NamedTuple):
     """A plain scalar or enum field."""
 
-    resolve: Any
+    resolve: Any  # source -> value
     coerce: Any
     non_null: bool
 
@@ -52,7 +53,7 @@ class _Leaf(NamedTuple):
 class _Object(NamedTuple):
     """A plain field of an object type, or of a list of one."""
 
-    resolve: Any
+    resolve: Any  # source -> value
     type: GraphQLObjectType
     non_null: bool
     is_list: bool
@@ -123,15 +124,29 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return self._direct(field)
         if field.args or details[0].node.arguments or not getattr(resolve, "_is_default", False):
             return None
+        get = self._getter(field)
         non_null, inner = _unwrap(field.type)
         if is_leaf_type(inner):
-            return _Leaf(resolve, _coercer(inner), non_null)
+            return _Leaf(get, _coercer(inner), non_null)
         is_list = isinstance(inner, GraphQLList)
         item_non_null, item = _unwrap(inner.of_type) if is_list else (False, inner)
         if isinstance(item, GraphQLObjectType) and item.is_type_of is None:
             item_type = inner.of_type if is_list else None
-            return _Object(resolve, item, non_null, is_list, item_non_null, field.type, item_type)
+            return _Object(get, item, non_null, is_list, item_non_null, field.type, item_type)
         return None
+
+    def _getter(self, field: Any) -> Any:
+        """``source -> value`` of a field with strawberry's default resolver: the attribute itself."""
+        strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
+        sf = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        if (
+            strawberry_schema is not None
+            and sf is not None
+            and strawberry_schema.config.default_resolver is getattr
+        ):
+            return attrgetter(sf.python_name)
+        resolve = field.resolve
+        return lambda source: resolve(source, None)
 
     def _direct(self, field: Any) -> _Direct | None:
         """A resolver strawberry would only wrap, with scalar or enum arguments: called directly."""
@@ -237,7 +252,7 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if kind.__class__ is _Leaf:
                     resolve, coerce, non_null = kind
                     try:
-                        value = resolve(source_value, None)
+                        value = resolve(source_value)
                         if value is None:
                             if not non_null:
                                 results[name] = None
@@ -297,7 +312,7 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """A plain object field (or list of objects), its sub-selection executed directly."""
         try:
-            value = kind.resolve(source, None)
+            value = kind.resolve(source)
         except Exception:
             return self._field(parent_type, source, details, path, name, position_context)
         if value is None:
