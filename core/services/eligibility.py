@@ -96,14 +96,21 @@ def _ordered(
     results: Sequence[CriterionResult], declared: list[str], kinds: dict[str, CriterionKind], scheme: str
 ) -> tuple[CriterionResult, ...]:
     """Check a rule answered every declared criterion once, in catalogue order."""
-    by_code = {r.code: r for r in results}
-    if set(by_code) != set(declared) or len(by_code) != len(results):
-        raise RuleContractError(
-            f"the {scheme} rule answered {sorted(by_code)} but declares {sorted(declared)}"
-        )
+    if len(results) == len(declared) and all(r.code == c for r, c in zip(results, declared, strict=True)):
+        ordered: Sequence[CriterionResult] = results  # the usual case: answered in catalogue order
+    else:
+        by_code = {r.code: r for r in results}
+        if set(by_code) != set(declared) or len(by_code) != len(results):
+            raise RuleContractError(
+                f"the {scheme} rule answered {sorted(by_code)} but declares {sorted(declared)}"
+            )
+        ordered = [by_code[c] for c in declared]
+    # Results are immutable: one whose kind is already the catalogue's is kept as it is.
     return tuple(
-        CriterionResult(r.code, r.outcome, r.message, r.value, r.threshold, kinds[r.code])
-        for r in (by_code[c] for c in declared)
+        r
+        if r.kind is kinds[r.code]
+        else CriterionResult(r.code, r.outcome, r.message, r.value, r.threshold, kinds[r.code])
+        for r in ordered
     )
 
 
