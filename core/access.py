@@ -258,6 +258,19 @@ class Scope:
             _CONDITIONS.popitem(last=False)
         return cond
 
+    def follows_household(self, model: type) -> bool:
+        """Whether a row of ``model`` is readable whenever its household's file is (see ``condition``).
+
+        True of the rows a household owns (members, occupancies, support episodes, plugins'
+        profiles: ``household_of``) and of referrals (``household_of`` or the proposer's): their
+        loaders may skip the condition for the children of files the caller was just shown.
+        """
+        return (
+            hasattr(model, "household_id")
+            and model is not SupportContact
+            and model not in (Organisation, Site, Unit, Offer, Household, Partnership)
+        )
+
     def visible(self, model: type, ids: list[int]) -> set[int]:
         """Which of ``ids`` the caller may read, in one statement."""
         if self.unrestricted:

@@ -108,6 +108,23 @@ def _scoped(ctx: RequestContext, model: type, stmt: Select[Any]) -> Select[Any]:
     return scope_of(ctx).filter(stmt, model)
 
 
+def _of_shown_households(ctx: RequestContext, model: type, fk: str, parents: Sequence[int]) -> bool:
+    """Whether rows of ``model`` under ``parents`` (by ``fk``) are readable without a condition.
+
+    True when they are rows of households (``ScopeFilter.follows_household``) and every parent is
+    a file this request already read through the caller's scope (``by_id(Household)``, primed by
+    the page): the access condition would be a correlated lookup per row proving it again, which
+    PostgreSQL turns into whole scans of the offers' households.
+    """
+    from core.access import scope_of
+    from core.models import Household
+
+    if fk != "household_id" or not scope_of(ctx).follows_household(model):
+        return False
+    shown = by_id(ctx, Household).values
+    return all(shown.get(p) is not None for p in parents)
+
+
 def by_id(ctx: RequestContext, model: type[M]) -> BatchLoader[int, M | None]:
     """Rows of ``model`` by primary key."""
 
@@ -137,7 +154,9 @@ def children(
         grouped: dict[int, list[M]] = defaultdict(list)
         col = getattr(model, fk)
         for part in chunks(sorted(set(keys))):
-            stmt = _scoped(ctx, model, select(model).where(_in(col, part)))
+            stmt = select(model).where(_in(col, part))
+            if not _of_shown_households(ctx, model, fk, part):
+                stmt = _scoped(ctx, model, stmt)
             if where is not None:
                 stmt = where(stmt)
             stmt = stmt.order_by(col, getattr(model, order), model.id)  # type: ignore[attr-defined]
@@ -253,7 +272,9 @@ def household_occupancies(ctx: RequestContext) -> BatchLoader[int, list[Any]]:
                 .where(_in(Occupancy.household_id, part))
                 .order_by(Occupancy.household_id, Occupancy.start_date, Occupancy.id)  # type: ignore[arg-type]
             )
-            for occ, unit, site, u_seen, s_seen in ctx.session.execute(scope.filter(stmt, Occupancy)):
+            if not _of_shown_households(ctx, Occupancy, "household_id", part):
+                stmt = scope.filter(stmt, Occupancy)
+            for occ, unit, site, u_seen, s_seen in ctx.session.execute(stmt):
                 grouped[occ.household_id].append(occ)
                 places[unit.id] = Place(unit.typology, unit.site_id, unit.owner_id, site.in_priority_district)
                 units.prime(unit.id, unit if u_seen else None)

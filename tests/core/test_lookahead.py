@@ -111,3 +111,20 @@ def test_page_without_relations_selected_loads_nothing_more(thema_app: ThemaTest
         )
         <= 2
     )
+
+
+def test_children_of_files_shown_are_read_without_the_condition_again(thema_app: ThemaTestApp) -> None:
+    thema_app.demo(households=20)
+    query = """query($org: ID) { households(organisationId: $org, first: 100) {
+      nodes { reference owner { id } members { firstName } } } }"""
+    owner = thema_app.graphql(query)["households"]["nodes"][0]["owner"]["id"]
+    every = thema_app.graphql(query, {"org": owner})["households"]["nodes"]
+    token = thema_app.create_token(owner, "viewer")
+    seen: list[str] = []
+    from sqlalchemy import event
+
+    event.listen(thema_app.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    mine = thema_app.graphql(query, {"org": owner}, token=token)["households"]["nodes"]
+    assert mine == every  # the landlord's files, each with every member
+    members = [s for s in seen if s.lstrip().upper().startswith("SELECT PERSON.")]
+    assert members and "EXISTS" not in members[0].upper()
