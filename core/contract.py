@@ -250,10 +250,11 @@ class PopulationRequest:
 
     ``population`` is a SELECT of one column, the household ids. Added in 1.2.
 
-    ``frame`` (added in 1.3) holds the population's shared facts as indexed tables — its ids, a
-    summary of its members, its reference people and current occupancies (see
-    ``core.population``) — computed once for every scheme evaluated on the same population and
-    date: join them rather than aggregating the members again.
+    ``frame`` (added in 1.3) holds the population's shared facts: ``frame.facts``, one indexed
+    temporary table with one row per household (members summary, reference person, occupancy
+    in force with its unit and site; columns in ``core.population``), computed once for every
+    scheme evaluated on the same population and date: join it rather than aggregating the
+    members again.
     """
 
     session: Session
@@ -266,7 +267,8 @@ class PopulationRequest:
 
 
 #: A set-based rule returns a SELECT of ``household_id`` then, for each declared criterion in
-#: catalogue order, its outcome as an ``Outcome`` value: the database decides, not a Python loop.
+#: catalogue order, its outcome as an ``Outcome`` value or (faster) its ``Outcome.code``, never
+#: null, one row per household: the database decides, not a Python loop.
 OutcomesFunction = Callable[[PopulationRequest], "Select[Any]"]
 
 

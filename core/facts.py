@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -168,8 +168,8 @@ def occupancy_facts(
     """The occupancy in force at ``reference_date``: the latest started (then the latest created).
 
     ``rows`` are the household's occupancies (any dates); ``places`` gives, by unit id, its
-    ``typology``, ``site_id``, ``owner_id`` and its site's ``in_priority_district``;
-    ``occupancies_in_force`` picks the same occupancy in SQL.
+    ``typology``, ``site_id``, ``owner_id`` and its site's ``in_priority_district``. The SQL
+    equivalent is ``occupancy_in_force`` ordered by ``latest_occupancy_first``.
     """
     current = [
         r
@@ -278,9 +278,7 @@ def load_household_facts(
             )
             .join(Unit, Unit.id == Occupancy.unit_id)  # type: ignore[arg-type]
             .join(Site, Site.id == Unit.site_id)  # type: ignore[arg-type]
-            .where(Occupancy.household_id.in_(part))  # type: ignore[attr-defined]
-            .where(Occupancy.start_date <= reference_date)  # type: ignore[arg-type]
-            .where(or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference_date))  # type: ignore[union-attr]
+            .where(Occupancy.household_id.in_(part), occupancy_in_force(reference_date))  # type: ignore[attr-defined]
         ):
             occupancies[r.household_id].append(r)
             places[r.unit_id] = r
@@ -311,77 +309,14 @@ def current_member(reference: date) -> ColumnElement[bool]:
     return or_(Person.left_on.is_(None), Person.left_on > reference)  # type: ignore[union-attr,operator]
 
 
-def occupancies_in_force(reference: date, *where: Any) -> Select[Any]:
-    """(household_id, occupancy_id, unit_id, offer_id, start_date, end_date): the occupancy
-    ``HouseholdFacts`` holds — in force at ``reference``, the latest started, then the latest created.
-
-    ``where`` narrows the occupancies ranked (e.g. to a population) before the ranking.
-    """
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Occupancy.household_id,
-            order_by=(Occupancy.start_date.desc(), Occupancy.id.desc()),  # type: ignore[attr-defined,union-attr]
-        )
-        .label("rank")
-    )
-    inner = (
-        select(
-            Occupancy.household_id,
-            Occupancy.id.label("occupancy_id"),  # type: ignore[union-attr]
-            Occupancy.unit_id,
-            Occupancy.offer_id,
-            Occupancy.start_date,
-            Occupancy.end_date,
-            rank,
-        )
-        .where(
-            Occupancy.start_date <= reference,  # type: ignore[arg-type]
-            or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference),  # type: ignore[union-attr,operator]
-            *where,
-        )
-        .subquery()
-    )
-    names = ("household_id", "occupancy_id", "unit_id", "offer_id", "start_date", "end_date")
-    return select(*(inner.c[n] for n in names)).where(inner.c.rank == 1)
-
-
-def current_occupancies(reference: date) -> Any:
-    """Subquery (household_id, unit_id, offer_id, landlord_id): the occupancy ``HouseholdFacts`` holds."""
-    current = occupancies_in_force(reference).subquery()
-    return (
-        select(
-            current.c.household_id, current.c.unit_id, current.c.offer_id, Unit.owner_id.label("landlord_id")
-        )  # type: ignore[attr-defined]
-        .join(Unit, Unit.id == current.c.unit_id)  # type: ignore[arg-type]
-        .subquery("current_occupancy")
+def occupancy_in_force(reference: date) -> ColumnElement[bool]:
+    """An occupancy in force at ``reference``: started on or before it, not ended before it."""
+    return and_(
+        Occupancy.start_date <= reference,  # type: ignore[arg-type]
+        or_(Occupancy.end_date.is_(None), Occupancy.end_date >= reference),  # type: ignore[union-attr,operator]
     )
 
 
-def reference_people(reference: date) -> Any:
-    """Subquery (household_id, birth_date, isolated): ``HouseholdFacts.reference_person`` in SQL."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=Person.household_id,
-            order_by=(case((Person.role == MemberRole.REFERENCE, 0), else_=1), Person.id),
-        )
-        .label("rank")
-    )
-    inner = (
-        select(Person.household_id, Person.birth_date, Person.isolated, rank)
-        .where(current_member(reference))
-        .subquery()
-    )
-    return (
-        select(inner.c.household_id, inner.c.birth_date, inner.c.isolated)
-        .where(inner.c.rank == 1)
-        .subquery("reference_person")
-    )
-
-
-def population_ids(population: Select[Any]) -> Any:
-    """The population as a subquery with one column ``id`` (distinct household ids)."""
-    sub = population.subquery()
-    first = next(iter(sub.c))
-    return select(first.label("id")).distinct().subquery("population")
+def latest_occupancy_first() -> tuple[Any, Any]:
+    """ORDER BY putting first the occupancy ``HouseholdFacts`` keeps: latest started, then created."""
+    return (Occupancy.start_date.desc(), Occupancy.id.desc())  # type: ignore[attr-defined,union-attr]

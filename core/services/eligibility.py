@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import functools
+import gc
+import json
+import operator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    union,
+)
 from sqlmodel import Session
 
 from core.contract import (
@@ -193,7 +210,6 @@ def decide(
     scheme = installed(registry, scheme_code)
     if offer is not None and offer.scheme != scheme_code:
         raise SchemeUnavailable("SCHEME_MISMATCH", f"L'offre ne relève pas du dispositif « {scheme_code} ».")
-    status = status_function(rule)
     if rule.outcomes is None:
         ids = [row[0] for row in session.execute(population)]
         verdicts = evaluate(session, registry, scheme_code, ids, reference_date, offer)
@@ -206,20 +222,71 @@ def decide(
             return decide(session, registry, scheme_code, population, reference_date, offer, own)
     snapshot = scheme.parameters_at(reference_date, offer.parameters if offer else None)
     request = PopulationRequest(session, scheme, offer, population, reference_date, snapshot, frame)
-    stmt = rule.outcomes(request)
+    return _decisions(session, rule, scheme_code, rule.outcomes(request))
+
+
+#: Outcomes by code (``Outcome.code``): a household's outcomes travel packed, two bits each.
+_BY_CODE = {o.code: o for o in Outcome}
+
+
+def _outcome_code(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A rule's outcome column as its code: codes as they come, ``Outcome`` values mapped (others null)."""
+    if isinstance(column.type, Integer):
+        return column
+    return case(*((column == o.value, o.code) for o in Outcome))
+
+
+def _decisions(session: Session, rule: EligibilityRule, scheme: str, stmt: Select[Any]) -> list[Decision]:
+    """Run a rule's ``outcomes`` SELECT and derive each household's status, in household id order.
+
+    The database packs each household's id and outcomes into one integer (two bits per outcome
+    under the id) and joins them into one string: a population's outcomes travel as one value,
+    not one row per household, and their few distinct combinations are each decided once.
+    """
     width = len(rule.criteria)
-    # Outcomes come as ``Outcome`` values or their integer codes (faster from the database).
-    outcome_of: dict[Any, Outcome] = {o.value: o for o in Outcome} | {o.code: o for o in Outcome}
-    result = session.connection().execute(stmt.order_by(None).order_by(stmt.selected_columns[0]))
-    rows = result.cursor.fetchall()  # plain tuples of ids and outcomes: no row processing
-    result.close()
-    # A population has few distinct outcome combinations: decide each once, not once per household.
-    decided: dict[tuple[Any, ...], tuple[Status, tuple[Outcome, ...]]] = {}
-    for key in {row[1 : width + 1] for row in rows}:
-        outcomes = tuple(outcome_of[v] for v in key)
-        decided[key] = (status(outcomes), outcomes)
-    new, get = tuple.__new__, decided.__getitem__
-    return [new(Decision, (row[0], *get(row[1 : width + 1]))) for row in rows]
+    outcomes = stmt.order_by(None).subquery()
+    household_id, *criteria = outcomes.c
+    if len(criteria) != width:
+        raise RuleContractError(f"the {scheme} rule gives {len(criteria)} outcomes for {width} criteria")
+    packed = functools.reduce(
+        operator.add,
+        (_outcome_code(c) * 4**i for i, c in enumerate(criteria)),
+        cast(household_id, BigInteger) * 4**width,
+    )
+    joined = func.aggregate_strings(cast(func.coalesce(packed, -1), String), ",")  # -1: a null
+    line = session.connection().execute(select(joined)).scalar()
+    values: list[int] = sorted(json.loads(f"[{line or ''}]"))  # the C parser reads numbers fastest
+    if values and values[0] < 0:
+        raise RuleContractError(f"the {scheme} rule gives a null household id or outcome")
+    shift, mask = 2 * width, 4**width - 1
+    status = status_function(rule)
+    statuses: dict[int, Status] = {}
+    found: dict[int, tuple[Outcome, ...]] = {}
+    for key in {v & mask for v in values}:
+        try:
+            found[key] = tuple(_BY_CODE[(key >> 2 * i) & 3] for i in range(width))
+        except KeyError:
+            raise RuleContractError(f"the {scheme} rule gives an outcome code that is not one") from None
+        statuses[key] = status(found[key])
+    new = tuple.__new__
+    with _no_cycle_collection():
+        return [new(Decision, (v >> shift, statuses[k := v & mask], found[k])) for v in values]
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects.
+
+    A population's decisions are 100,000 new tuples: the collector would walk the whole heap
+    several times while they are allocated, for no cycle to find.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def decide_many(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, case, func
+from sqlalchemy import Select, case
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -89,12 +89,8 @@ def load_profiles(session: Session, household_ids: Sequence[int]) -> dict[int, H
     """Profiles of the batch, by household id (one statement per chunk)."""
     out: dict[int, HabitedProfile] = {}
     for part in chunks(household_ids):
-        # Several profiles of one household: the latest recorded wins (as in ``outcomes``).
-        stmt = (
-            select(HabitedProfile)
-            .where(col(HabitedProfile.household_id).in_(part))
-            .order_by(col(HabitedProfile.id))
-        )
+        # One profile per household (``uq_habited_profile_household``), as ``outcomes`` joins it.
+        stmt = select(HabitedProfile).where(col(HabitedProfile.household_id).in_(part))
         out.update((p.household_id, p) for p in session.exec(stmt))
     return out
 
@@ -198,14 +194,6 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
     low, high = int(req.parameters.values["min_age"]), int(req.parameters.values["max_age"])
     facts = frame.facts
     f = facts.c
-    latest = (
-        sa_select(
-            col(HabitedProfile.household_id).label("household_id"),
-            func.max(col(HabitedProfile.id)).label("profile_id"),
-        )
-        .group_by(col(HabitedProfile.household_id))
-        .subquery()
-    )
     profiles = HabitedProfile.__table__  # type: ignore[attr-defined]
     birth = f.person_birth_date
     age = case(
@@ -234,6 +222,5 @@ def outcomes(req: PopulationRequest) -> Select[Any]:
             activity,
         )
         .select_from(facts)
-        .outerjoin(latest, latest.c.household_id == f.household_id)
-        .outerjoin(profiles, profiles.c.id == latest.c.profile_id)
+        .outerjoin(profiles, profiles.c.household_id == f.household_id)
     )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, case, func, literal, select, union_all
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core import Outcome
+from core import EligibilityRule, Outcome, PopulationRequest
 from core.db import make_engine
 from core.demo import DemoContext, run_demo
 from core.migrate import upgrade
@@ -238,16 +239,58 @@ def test_set_based_eligibility_counts_every_status(world: tuple[Registry, Engine
             assert len(statuses) >= 2, (code, statuses)
 
 
+def _rewritten(rule: EligibilityRule, columns: Any) -> EligibilityRule:
+    """``rule`` with its outcomes SELECT rewritten: household id, then ``columns(its outcomes)``."""
+    outcomes = rule.outcomes
+    assert outcomes is not None
+
+    def rewritten(req: PopulationRequest) -> Select[Any]:
+        household_id, *found = outcomes(req).subquery().c
+        return select(household_id, *columns(found))
+
+    return replace(rule, outcomes=rewritten)
+
+
+def test_set_based_eligibility_reads_outcome_values_and_refuses_bad_outcomes(
+    world: tuple[Registry, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outcomes as ``Outcome`` values (contract 1.2) decide the same; a null or missing one is an error."""
+    registry, engine = world
+    _random_world(registry, engine, seed=3, n=100)
+    population = select(Household.id)
+    rule = registry.rules["chrs"]
+    as_values = _rewritten(
+        rule, lambda found: [case(*((c == o.code, o.value) for o in Outcome)) for c in found]
+    )
+    null_last = _rewritten(rule, lambda found: [*found[:-1], literal(None, Integer)])
+    one_missing = _rewritten(rule, lambda found: found[:-1])
+    with Session(engine) as s:
+        expected = elig.decide(s, registry, "chrs", population, DAY)
+        monkeypatch.setitem(registry.rules, "chrs", as_values)
+        assert elig.decide(s, registry, "chrs", population, DAY) == expected
+        for wrong in (null_last, one_missing):
+            monkeypatch.setitem(registry.rules, "chrs", wrong)
+            with pytest.raises(elig.RuleContractError):
+                elig.decide(s, registry, "chrs", population, DAY)
+
+
 def test_population_frame_holds_the_core_facts(world: tuple[Registry, Engine]) -> None:
-    """Every documented column of ``PopulationFrame.facts`` agrees with ``HouseholdFacts``."""
+    """Every documented column of ``PopulationFrame.facts`` agrees with ``HouseholdFacts``.
+
+    The population is part of the households, some listed twice: one row each, no other.
+    """
     from core.facts import load_household_facts
     from core.population import PopulationFrame
 
     registry, engine = world
     _random_world(registry, engine, seed=11, n=300)
     with Session(engine) as s:
-        population = select(Household.id)
-        ids = list(s.execute(population).scalars())
+        population: Any = union_all(
+            select(Household.id).where(Household.id % 2 == 0),
+            select(Household.id).where(Household.id % 3 == 0),
+        )
+        ids = set(s.execute(population).scalars())
+        assert 0 < len(ids) < s.execute(select(func.count(Household.id))).scalar_one()
         facts = load_household_facts(s, ids, DAY)
         with PopulationFrame(s, population, DAY) as frame:
             table = frame.facts
