@@ -24,15 +24,32 @@ into an error (null on a non-null field, a value the scalar refuses, a list that
 does too, before anything of it was executed, so errors, paths and nullability are exactly
 graphql-core's. The plan of a selection set (how each of its fields is executed) is computed
 once per request: graphql-core reuses the same grouped field set for every object of a list.
+
+A selection set made only of plain fields (leaves, ``__typename``, plain objects and lists whose
+own selections are plain, recursively) is compiled once per request into one Python function
+building the result dictionary (``_Compiler``): a verdict's ``status`` and ``criteria { code
+outcome }``, a member's ``firstName role birthDate``. The function gives up (``_Bail``) on the
+first value that is not plainly valid (a null where none may be, a value the scalar refuses, a
+list that is not one, an error reading an attribute), and the object is then executed again the
+general way, which reads the same attributes and reports the error where graphql-core would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from graphql import GraphQLEnumType, GraphQLList, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+import orjson
+from graphql import (
+    GraphQLEnumType,
+    GraphQLID,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLString,
+    is_leaf_type,
+)
 from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
@@ -60,6 +77,8 @@ class _Object(NamedTuple):
     item_non_null: bool
     return_type: Any
     item_type: Any
+    origin: Any  # the strawberry class of the type's objects, or None
+    is_type_of: Any  # strawberry's check that an object is of the type (no info read), or None
 
 
 class _Direct(NamedTuple):
@@ -70,6 +89,29 @@ class _Direct(NamedTuple):
     call: Any
     self_parameter: bool
     info_parameter: str | None
+    shape: _Object | None  # when it returns an object type (or a list of one): how to complete it
+
+
+#: The ``is_type_of`` strawberry gives types with interfaces: an ``isinstance`` check, no info read.
+_STRAWBERRY_CHECK = "_get_is_type_of.<locals>.is_type_of"
+
+
+def _shape(field: Any, get: Any) -> _Object | None:
+    """A field's type as an object (list) type whose objects need no check beyond strawberry's own."""
+    non_null, inner = _unwrap(field.type)
+    is_list = isinstance(inner, GraphQLList)
+    item_non_null, item = _unwrap(inner.of_type) if is_list else (False, inner)
+    if not isinstance(item, GraphQLObjectType):
+        return None
+    check = item.is_type_of
+    definition = item.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if check is not None and not getattr(check, "__qualname__", "").endswith(
+        "_get_is_type_of.<locals>.is_type_of"
+    ):
+        return None  # an ``is_type_of`` of someone else's: it may read the resolve info
+    origin = getattr(definition, "origin", None)
+    item_type = inner.of_type if is_list else None
+    return _Object(get, item, non_null, is_list, item_non_null, field.type, item_type, origin, check)
 
 
 _Plan = list[tuple[str, Any, _Leaf | _Object | _Direct | None]]
@@ -99,6 +141,82 @@ def _unwrap(kind: Any) -> tuple[bool, Any]:
     return (True, kind.of_type) if isinstance(kind, GraphQLNonNull) else (False, kind)
 
 
+class _Bail(Exception):
+    """A compiled selection met a value it does not complete plainly: execute it the general way."""
+
+
+_BAIL = _Bail()
+
+#: A compiled selection: ``source -> result dictionary``; raises on anything not plain.
+_Run = Callable[[Any], dict[str, Any]]
+
+
+def _bail() -> Any:
+    raise _BAIL
+
+
+def _sequence(value: Any) -> Any:
+    """``value`` when it is a list or a tuple (what compiled lists accept), else give up."""
+    if value.__class__ is list or value.__class__ is tuple:
+        return value
+    raise _BAIL
+
+
+class _Compiler:
+    """Writes the Python function completing a selection set of plain fields (module doc).
+
+    Each field becomes a few lines reading the attribute, checking for null, coercing the value
+    (strings and IDs that are already ``str`` as they are); nested plain objects and lists call
+    the function compiled for their own selection set.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, Any] = {"_bail": _bail, "_sequence": _sequence, "Undefined": Undefined}
+
+    def constant(self, value: Any) -> str:
+        name = f"k{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def leaf(self, i: int, kind: _Leaf, as_is: bool) -> None:
+        get, coerce = self.constant(kind.resolve), self.constant(kind.coerce)
+        null = "_bail()" if kind.non_null else "None"
+        convert = f"v if v.__class__ is str else {coerce}(v)" if as_is else f"{coerce}(v)"
+        self.lines += [
+            f"    v = {get}(s)",
+            "    if v is None:",
+            f"        r{i} = {null}",
+            "    else:",
+            f"        r{i} = {convert}",
+            f"        if r{i} is None or r{i} is Undefined:",
+            "            _bail()",
+        ]
+
+    def object(self, i: int, kind: _Object, run: _Run) -> None:
+        get, sub = self.constant(kind.resolve), self.constant(run)
+        null = "_bail()" if kind.non_null else "None"
+        value = f"[{sub}(x) for x in _sequence(v)]" if kind.is_list else f"{sub}(v)"
+        self.lines += [f"    v = {get}(s)", f"    r{i} = {null} if v is None else {value}"]
+
+    def typename(self, i: int, name: str) -> None:
+        self.lines.append(f"    r{i} = {name!r}")
+
+    def build(self, keys: list[str]) -> _Run:
+        body = ", ".join(f"{k!r}: r{i}" for i, k in enumerate(keys))
+        source = "\n".join(["def run(s):", *self.lines, f"    return {{{body}}}"])
+        exec(compile(source, "<thema compiled selection>", "exec"), self.names)
+        return self.names["run"]  # type: ignore[no-any-return]
+
+
+#: Compiled selections by description, across requests (``ThemaExecutionContext._compile``).
+_COMPILED: dict[Any, tuple[_Run, Any]] = {}
+_COMPILED_MAX = 2048
+#: Compiled selections (or None: not plain) by field nodes and variables, across requests.
+_SELECTIONS: dict[Any, tuple[_Run | None, Any, Any, Any]] = {}
+_UNSET: Any = object()
+
+
 class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's execution context with plain fields executed in one step (module doc)."""
 
@@ -106,6 +224,8 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, _Plan]] = {}
         self._converted: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._compiled: dict[int, tuple[Any, _Run | None, Any]] = {}
+        self._variables_key: Any = _UNSET
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         self._info_class: Any = strawberry_schema.config.info_class if strawberry_schema is not None else None
         # An extension resolving fields (``SchemaExtension.resolve``) must see every field.
@@ -128,12 +248,7 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
         non_null, inner = _unwrap(field.type)
         if is_leaf_type(inner):
             return _Leaf(get, _coercer(inner), non_null)
-        is_list = isinstance(inner, GraphQLList)
-        item_non_null, item = _unwrap(inner.of_type) if is_list else (False, inner)
-        if isinstance(item, GraphQLObjectType) and item.is_type_of is None:
-            item_type = inner.of_type if is_list else None
-            return _Object(get, item, non_null, is_list, item_non_null, field.type, item_type)
-        return None
+        return _shape(field, get)
 
     def _getter(self, field: Any) -> Any:
         """``source -> value`` of a field with strawberry's default resolver: the attribute itself."""
@@ -165,7 +280,8 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
         ):
             return None
         info = resolver.info_parameter
-        return _Direct(field, sf, resolver, resolver.self_parameter is not None, info.name if info else None)
+        self_parameter = resolver.self_parameter is not None
+        return _Direct(field, sf, resolver, self_parameter, info.name if info else None, _shape(field, None))
 
     def _arguments(self, direct: _Direct, details: Any) -> dict[str, Any]:
         """The resolver's keyword arguments for a field node, converted once per request."""
@@ -220,6 +336,14 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return self.complete_awaitable_value(
                     field.type, details, info, here, result, position_context
                 )
+            shape = direct.shape
+            if shape is not None and result is not None:
+                run = self._selection(shape, details)
+                if run is not None:
+                    try:
+                        return [run(x) for x in _sequence(result)] if shape.is_list else run(result)
+                    except Exception:  # not plain: completed the general way, below
+                        pass
             completed = self.complete_value(field.type, details, info, here, result, position_context)
         except Exception as error:
             self.handle_field_error(error, field.type, details, here)  # raises when non-null
@@ -319,15 +443,19 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if kind.non_null:
                 return self._field(parent_type, source, details, path, name, position_context)
             return None
+        run = self._selection(kind, details)
+        if run is not None:
+            try:
+                return [run(x) for x in _sequence(value)] if kind.is_list else run(value)
+            except Exception:  # not plain: executed the general way, below
+                pass
         grouped, defer_usages, _ = self.collect_subfields(kind.type, details)
-        if defer_usages or (
-            kind.is_list
-            and (
-                not isinstance(value, Sequence)
-                or isinstance(value, str)
-                or (kind.item_non_null and any(v is None for v in value))
-            )
-        ):
+        not_a_list = kind.is_list and (
+            not isinstance(value, Sequence)
+            or isinstance(value, str)
+            or (kind.item_non_null and any(v is None for v in value))
+        )
+        if defer_usages or not_a_list or (kind.is_type_of is not None and not self._all_of_type(kind, value)):
             return self._field(parent_type, source, details, path, name, position_context)
         here = Path(path, name, parent_type.name)
         if not kind.is_list:
@@ -359,6 +487,124 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 pending.append(index)
             items.append(done)
         return self._gathered_list(items, pending) if pending else items
+
+    @staticmethod
+    def _all_of_type(kind: _Object, value: Any) -> bool:
+        """Every object of the value is of the field's type (graphql-core's ``is_type_of`` check)."""
+        check, origin = kind.is_type_of, kind.origin
+        items = value if kind.is_list else (value,)
+        return all(v is None or v.__class__ is origin or check(v, None) is True for v in items)
+
+    def _selection(self, kind: _Object, details: Any) -> _Run | None:
+        """The compiled function completing a field's objects, or None when not all plain."""
+        return self._described(kind, details)[0]
+
+    def _described(self, kind: _Object, details: Any) -> tuple[_Run | None, Any]:
+        """(compiled function, its description) for a field's objects, once per request and field."""
+        key = id(details)
+        found = self._compiled.get(key)
+        if found is not None and found[0] is details:
+            return found[1], found[2]
+        # The same field nodes of the same (cached) document with the same variables select the
+        # same fields: what was compiled for them in an earlier request holds.
+        shared = self._shared_key(kind, details)
+        known = _SELECTIONS.get(shared) if shared is not None else None
+        if known is not None:
+            run, description = known[0], known[1]
+        else:
+            run, description = None, None
+            grouped, defer_usages, _ = self.collect_subfields(kind.type, details)
+            if not defer_usages:
+                run, description = self._compile(kind.type, grouped)
+                if run is not None and kind.is_type_of is not None:
+                    run = self._checked(run, kind)
+            if shared is not None:
+                if len(_SELECTIONS) >= _COMPILED_MAX:
+                    _SELECTIONS.clear()
+                _SELECTIONS[shared] = (run, description, kind.type, details)  # ids pinned
+        self._compiled[key] = (details, run, description)
+        return run, description
+
+    def _shared_key(self, kind: _Object, details: Any) -> Any:
+        """A key naming a field's selection across requests, or None when it cannot be named."""
+        if self._variables_key is _UNSET:
+            try:
+                self._variables_key = orjson.dumps(self.variable_values, option=orjson.OPT_SORT_KEYS)
+            except TypeError:  # not plain JSON (an upload): compiled for this request only
+                self._variables_key = None
+        if (
+            not self._fast
+            or self._variables_key is None
+            or any(d.fragment_variable_values is not None for d in details)
+        ):
+            return None
+        return (id(kind.type), tuple(id(d.node) for d in details), self._variables_key)
+
+    @staticmethod
+    def _checked(run: _Run, kind: _Object) -> _Run:
+        """``run`` for objects whose type strawberry checks: gives up on an object of another type."""
+        check, origin = kind.is_type_of, kind.origin
+
+        def checked(source: Any) -> dict[str, Any]:
+            if source.__class__ is not origin and check(source, None) is not True:
+                raise _BAIL
+            return run(source)
+
+        return checked
+
+    def _compile(self, object_type: GraphQLObjectType, grouped: GroupedFieldSet) -> tuple[_Run | None, Any]:
+        """One function completing ``grouped`` on an object, when every field of it is plain.
+
+        Functions are kept across requests (``_COMPILED``), by a description of what they do:
+        the type, then each response key with the schema field it reads and the description of
+        its own selection. The schema objects named are kept with them, so that their ids stay
+        theirs.
+        """
+        parts: list[Any] = []
+        steps: list[Any] = []
+        for key, details in grouped.items():
+            node = details[0].node
+            if node.name.value == "__typename" and not any(d.node.directives for d in details):
+                parts.append((key,))
+                steps.append(("typename",))
+                continue
+            kind = self._kind(object_type, details)
+            field = self.schema.get_field(object_type, node.name.value)
+            if kind.__class__ is _Leaf:
+                inner = _unwrap(field.type)[1]  # type: ignore[union-attr]
+                parts.append((key, id(field)))
+                steps.append(("leaf", kind, inner is GraphQLString or inner is GraphQLID))
+            elif kind.__class__ is _Object:
+                sub, sub_description = self._described(kind, details)
+                if sub is None:
+                    return None, None
+                parts.append((key, id(field), sub_description))
+                steps.append(("object", kind, sub))
+            else:
+                return None, None
+        description = (id(object_type), tuple(parts))
+        found = _COMPILED.get(description)
+        if found is not None:
+            return found[0], description
+        compiler = _Compiler()
+        for i, (what, *args) in enumerate(steps):
+            if what == "typename":
+                compiler.typename(i, object_type.name)
+            elif what == "leaf":
+                compiler.leaf(i, *args)
+            else:
+                compiler.object(i, *args)
+        run = compiler.build(list(grouped))
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        _COMPILED[description] = (
+            run,
+            (
+                object_type,
+                [self.schema.get_field(object_type, d[0].node.name.value) for d in grouped.values()],
+            ),
+        )
+        return run, description
 
     def _settled(self, result: Any, return_type: Any, details: Any, path: Path) -> Any:
         """``result``, or when it is awaitable an awaitable of it whose error graphql-core handles."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from graphql import DocumentNode, GraphQLError, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
@@ -15,11 +16,23 @@ from strawberry.schema.schema import validate_document
 from core.security.introspection import introspection_refusal, is_introspection
 from core.security.limits import TOO_MANY_TOKENS, QueryLimits, check_document, refusal, too_deep
 
+#: Sets of variables remembered within the limits, per document.
+MAX_PASSED_VARIABLES = 32
+
 
 @dataclass
 class _Entry:
     document: DocumentNode
     errors: list[GraphQLError] | None = None
+    passed: set[bytes] = field(default_factory=set)  # variables (JSON) within the limits
+
+
+def _variables_key(variables: Mapping[str, Any] | None) -> bytes | None:
+    """The variables as canonical JSON, or None when they are not plain JSON (uploads)."""
+    try:
+        return orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
 
 
 class DocumentCache:
@@ -71,6 +84,30 @@ class DocumentCache:
                     evicted, _ = self._entries.popitem(last=False)
                     self._chars -= len(evicted)
         return document
+
+    def within_limits(
+        self,
+        query: str,
+        document: DocumentNode,
+        variables: Mapping[str, Any] | None,
+        check: Callable[[], list[GraphQLError]],
+    ) -> list[GraphQLError]:
+        """The limits a document parsed by ``parsed`` exceeds with ``variables`` (``check()``).
+
+        A document found within the limits with the same variables is not measured again
+        (page sizes come from variables); refusals are measured each time.
+        """
+        entry = self._get(query)
+        key = _variables_key(variables) if entry is not None and entry.document is document else None
+        if entry is not None and key is not None and key in entry.passed:
+            return []
+        errors = check()
+        if not errors and entry is not None and key is not None:
+            with self._lock:
+                if len(entry.passed) >= MAX_PASSED_VARIABLES:
+                    entry.passed.clear()
+                entry.passed.add(key)
+        return errors
 
     def validated(
         self, query: str, document: DocumentNode, validate: Callable[[DocumentNode], list[GraphQLError]]
@@ -129,13 +166,18 @@ class LimitedValidation(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         assert document is not None and context.query is not None
-        errors = check_document(context.schema._schema, document, self.limits, context.variables)
+        schema = context.schema._schema
+        errors = self.cache.within_limits(
+            context.query,
+            document,
+            context.variables,
+            lambda: check_document(schema, document, self.limits, context.variables),
+        )
         policy = self.may_introspect
         if not errors and policy is not None and is_introspection(document) and not policy(context.context):
             errors = [introspection_refusal()]
         if not errors:
             rules = context.validation_rules
-            schema = context.schema._schema
             errors = self.cache.validated(
                 context.query, document, lambda d: validate_document(schema, d, rules)
             )

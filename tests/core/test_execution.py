@@ -76,9 +76,47 @@ def _branch(i: int, broken: bool = False) -> Branch:
     )
 
 
+@strawberry.interface
+class Named:
+    """An interface: strawberry checks the type of its implementations' objects."""
+
+    label: str
+
+
+@strawberry.type
+class Tag(Named):
+    """An implementation."""
+
+    weight: int
+
+
 @strawberry.type
 class Query:
     """Root."""
+
+    @strawberry.field
+    def tags(self) -> list[Tag]:
+        """Objects of a type with ``is_type_of``."""
+        return [Tag(label=f"t{i}", weight=i) for i in range(3)]
+
+    @strawberry.field
+    def wrong_tags(self) -> list[Tag] | None:
+        """An object of another type among them: graphql-core's type error."""
+        return [Tag(label="t", weight=1), _leaf(1)]  # type: ignore[list-item]
+
+    @strawberry.field
+    def odd_leaves(self) -> list[Leaf | None]:
+        """A leaf whose enum value is not one, and one whose code is not a string."""
+        bad = _leaf(2)
+        bad.colour = "green"  # type: ignore[assignment]
+        odd = _leaf(3)
+        odd.code = 42  # type: ignore[assignment]
+        return [_leaf(1), bad, odd]
+
+    @strawberry.field
+    def tuple_leaves(self) -> list[Leaf]:
+        """A tuple is a list too; a generator of leaves is not compiled, still answered."""
+        return (_leaf(1), _leaf(2))  # type: ignore[return-value]
 
     @strawberry.field
     def branches(self) -> list[Branch]:
@@ -113,6 +151,11 @@ QUERIES = [
     "{ badList { code } }",
     "query($i: Int!) { branches { pick(index: $i) { code } p: pick(index: 1, colour: RED) { code } } }",
     "{ branches { pick(index: 7) { code } } }",
+    "{ __typename branches { __typename leaves { __typename code } t: __typename } }",
+    "{ tags { label weight __typename } wrongTags { label } }",
+    "{ oddLeaves { code colour } }",
+    "{ tupleLeaves { code } }",
+    "{ branches { leaves { ...L } } } fragment L on Leaf { code colour }",
 ]
 
 
@@ -166,3 +209,34 @@ def test_plain_fields_skip_graphql_cores_field_execution() -> None:
     # The root resolver is called directly, and 4 branches × (3 + 3 + 1 + 1) plain objects and
     # their leaves are executed inline: nothing goes through graphql-core's field execution.
     assert calls == []
+
+
+def test_compiled_selections_follow_the_variables_of_each_request() -> None:
+    """A compiled selection is kept across requests, never across different selections."""
+    stock, fast = _schemas()
+    query = (
+        "query($x: Boolean!) { branches { leaves { code ... @include(if: $x) { note colour } } "
+        "first { ...F } } } fragment F on Leaf { code ... @skip(if: $x) { colour } }"
+    )
+    for x in (True, False, True, False):
+        expected = asyncio.run(stock.execute(query, variable_values={"x": x}))
+        got = asyncio.run(fast.execute(query, variable_values={"x": x}))
+        assert not got.errors and got.data == expected.data
+
+
+def test_plain_selections_are_compiled_not_walked() -> None:
+    """Leaves of plain objects are completed by one compiled function per selection."""
+    walked: list[str] = []
+
+    class Counting(ThemaExecutionContext):
+        def execute_fields(self, parent_type: Any, *rest: Any) -> Any:
+            walked.append(parent_type.name)
+            return super().execute_fields(parent_type, *rest)
+
+    schema = strawberry.Schema(query=Query, execution_context_class=Counting)
+    result = asyncio.run(
+        schema.execute("{ branches { name leaves { code colour } strict { code } } tags { label } }")
+    )
+    assert not result.errors
+    assert result.data and len(result.data["branches"]) == 4 and len(result.data["tags"]) == 3
+    assert walked == ["Query"]  # branches, their leaves and the tags: compiled

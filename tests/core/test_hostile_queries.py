@@ -282,6 +282,19 @@ def test_page_size_from_a_variable_refused_before_execution(probe_app: Callable[
     assert app.graphql_raw(query, {"n": 100})["data"]["organisations"] == {"totalCount": 0}
 
 
+def test_a_document_within_limits_is_measured_again_for_other_variables(
+    probe_app: Callable[..., ThemaTestApp],
+) -> None:
+    """Measures are remembered per document and variables: a page size that passed once does not
+    let a larger one through, and a refusal is never remembered as a pass."""
+    app = probe_app()
+    query = "query($n: Int) { organisations(first: $n) { totalCount } }"
+    for n, refused in ((10, False), (10, False), (1_000_000, True), (10, False), (1_000_000, True)):
+        answer = app.graphql_raw(query, {"n": n})
+        assert (codes(answer) == ["PAGE_SIZE"]) is refused, (n, answer)
+        assert (answer["data"] is None) is refused
+
+
 def test_batch_of_1000_refused_before_any_operation(probe_app: Callable[..., ThemaTestApp]) -> None:
     app = probe_app()
     batch = json.dumps([{"query": "{ probe { value } }"}] * 1_000).encode()
