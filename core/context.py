@@ -35,7 +35,7 @@ class RequestContext:
         self.response: Any = None
         self.caller = caller
         self.today = today or date.today()
-        self.loaders: dict[str, Any] = {}
+        self.loaders: dict[Any, Any] = {}  # by name (plugins: prefixed with the scheme code)
         #: Audit events of the request (sensitive reads), written after it in one statement.
         self.audit: list[dict[str, Any]] = []
         #: Fields hidden from the caller, with the reason, reported in the response's extensions.
@@ -62,7 +62,7 @@ class RequestContext:
             self._session.close()
             self._session = None
 
-    def loader(self, key: str, factory: Any) -> Any:
+    def loader(self, key: Any, factory: Any) -> Any:
         """The loader stored under ``key``, created with ``factory()`` on first use."""
         found = self.loaders.get(key)
         if found is None:

@@ -25,6 +25,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _MISSING: Any = object()
+_BY_ID_KEYS: dict[type, str] = {}
 
 
 class BatchLoader(DataLoader[K, V], Generic[K, V]):
@@ -127,6 +128,12 @@ def _of_shown_households(ctx: RequestContext, model: type, fk: str, parents: Seq
 
 def by_id(ctx: RequestContext, model: type[M]) -> BatchLoader[int, M | None]:
     """Rows of ``model`` by primary key."""
+    key = _BY_ID_KEYS.get(model)
+    if key is None:
+        key = _BY_ID_KEYS[model] = f"core.byid.{model.__name__}"
+    found = ctx.loaders.get(key)  # the usual case: asked again in the same request
+    if found is not None:
+        return found  # type: ignore[no-any-return]
 
     def fetch(keys: list[int]) -> list[M | None]:
         found: dict[int, M] = {}
@@ -136,7 +143,7 @@ def by_id(ctx: RequestContext, model: type[M]) -> BatchLoader[int, M | None]:
                 found[row.id] = row  # type: ignore[attr-defined]
         return [found.get(k) for k in keys]
 
-    return ctx.loader(f"core.byid.{model.__name__}", lambda: BatchLoader(fetch))  # type: ignore[no-any-return]
+    return ctx.loader(key, lambda: BatchLoader(fetch))  # type: ignore[no-any-return]
 
 
 def children(
@@ -253,6 +260,9 @@ def household_occupancies(ctx: RequestContext) -> BatchLoader[int, list[Any]]:
     current unit and its site costs nothing more); what eligibility needs of every unit, readable
     or not, is kept in ``places`` so that a verdict never depends on who asks.
     """
+    found = ctx.loaders.get("core.household_occupancies")  # the usual case: asked again
+    if found is not None:
+        return found  # type: ignore[no-any-return]
     from core.access import scope_of
     from core.models import Occupancy, Site, Unit
 

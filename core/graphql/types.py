@@ -27,7 +27,14 @@ from core.graphql import common as c
 from core.graphql import inputs as i
 from core.graphql import lookahead
 from core.graphql.dataio import DataIOMutation, DataIOQuery
-from core.graphql.loaders import by_id, child_counts, child_pages, children, household_occupancies
+from core.graphql.loaders import (
+    BatchLoader,
+    by_id,
+    child_counts,
+    child_pages,
+    children,
+    household_occupancies,
+)
 from core.graphql.relay import (
     Connection,
     Edge,
@@ -795,7 +802,10 @@ def _verdicts(ctx: Any, scheme: str, offer: m.Offer | None, day: date) -> Any:
     A scheme that cannot be evaluated (not installed, not enabled for the offer's landlord) is
     the value of every household, so that each verdict field reports it.
     """
-    from core.graphql.loaders import BatchLoader
+    key = ("core.verdicts", scheme, offer.id if offer else 0, day)
+    found = ctx.loaders.get(key)  # the usual case: the page's other verdicts of the scheme
+    if found is not None:
+        return found
 
     def fetch(keys: list[int]) -> list[Any]:
         try:
@@ -810,7 +820,6 @@ def _verdicts(ctx: Any, scheme: str, offer: m.Offer | None, day: date) -> Any:
             return [_NoVerdict(exc)] * len(keys)
         return [verdicts[k] for k in keys]
 
-    key = f"core.verdicts.{scheme}.{offer.id if offer else 0}.{day}"
     return ctx.loader(key, lambda: BatchLoader(fetch))
 
 
@@ -821,7 +830,6 @@ def _facts(ctx: Any, day: date) -> Any:
     statement of their own; referrals load on first use by a rule.
     """
     from core.facts import HouseholdFacts, ReferralBatch, member_facts, occupancy_facts
-    from core.graphql.loaders import BatchLoader
 
     def fetch(keys: list[int]) -> list[Any]:
         heads = by_id(ctx, m.Household).load_now(keys)
