@@ -213,12 +213,19 @@ class Verdict:
     @staticmethod
     def status_of(criteria: Sequence[CriterionResult]) -> Status:
         """The status criteria give: a failed requirement wins, then an unknown one, then priority."""
-        required = [c for c in criteria if c.kind is CriterionKind.REQUIRED]
-        if any(c.outcome is Outcome.NOT_SATISFIED for c in required):
-            return Status.INELIGIBLE
-        if any(c.outcome is Outcome.UNKNOWN for c in required):
+        unknown = priority = False
+        for c in criteria:
+            kind, outcome = c.kind, c.outcome
+            if kind is CriterionKind.REQUIRED:
+                if outcome is Outcome.NOT_SATISFIED:
+                    return Status.INELIGIBLE
+                if outcome is Outcome.UNKNOWN:
+                    unknown = True
+            elif kind is CriterionKind.PRIORITY and outcome is Outcome.SATISFIED:
+                priority = True
+        if unknown:
             return Status.INCOMPLETE
-        if any(c.kind is CriterionKind.PRIORITY and c.outcome is Outcome.SATISFIED for c in criteria):
+        if priority:
             return Status.PRIORITY
         return Status.ELIGIBLE
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -195,34 +195,36 @@ def occupancy_facts(
     )
 
 
+#: The referrals of a chunk (``ids``) proposed on or before ``on``: built once, its compiled form
+#: cached by SQLAlchemy, so a batch pays only for running it.
+_REFERRALS = (
+    select(
+        Referral.household_id,
+        Referral.id,
+        Referral.offer_id,
+        Referral.proposer_id,
+        Organisation.kind,
+        Referral.decision,
+        Referral.proposed_on,
+        Offer.scheme,
+    )
+    .join(Organisation, Organisation.id == Referral.proposer_id)  # type: ignore[arg-type]
+    .join(Offer, Offer.id == Referral.offer_id)  # type: ignore[arg-type]
+    .where(
+        Referral.household_id.in_(bindparam("ids", expanding=True)),  # type: ignore[attr-defined]
+        Referral.proposed_on <= bindparam("on"),  # type: ignore[arg-type,operator]
+    )
+    .order_by(Referral.household_id, Referral.proposed_on)
+)
+
+
 def load_referral_facts(
     session: Session, household_ids: Iterable[int], reference_date: date
 ) -> dict[int, tuple[ReferralFacts, ...]]:
     """Referrals of ``household_ids`` proposed on or before ``reference_date``, one statement a chunk."""
     out: dict[int, list[ReferralFacts]] = defaultdict(list)
     for part in chunks(sorted(set(household_ids))):
-        rows = session.execute(
-            select(
-                Referral.household_id,
-                Referral.id,
-                Referral.offer_id,
-                Referral.proposer_id,
-                Organisation.kind,
-                Referral.decision,
-                Referral.proposed_on,
-                Offer.scheme,
-            )
-            .join(Organisation, Organisation.id == Referral.proposer_id)  # type: ignore[arg-type]
-            .join(Offer, Offer.id == Referral.offer_id)  # type: ignore[arg-type]
-            .where(
-                and_(
-                    Referral.household_id.in_(part),  # type: ignore[attr-defined]
-                    Referral.proposed_on <= reference_date,  # type: ignore[arg-type]
-                )
-            )
-            .order_by(Referral.household_id, Referral.proposed_on)
-        )
-        for r in rows:
+        for r in session.execute(_REFERRALS, {"ids": part, "on": reference_date}):
             out[r.household_id].append(
                 ReferralFacts(r.id, r.offer_id, r.proposer_id, r.kind, r.decision, r.proposed_on, r.scheme)
             )

@@ -6,7 +6,7 @@ import functools
 import gc
 import json
 import operator
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any, NamedTuple
@@ -88,6 +88,9 @@ def evaluate(
     ids = sorted(set(household_ids))
     declared = [c.code for c in rule.criteria]
     kinds = {c.code: c.kind for c in rule.criteria}
+    catalogue_kinds = [c.kind for c in rule.criteria]
+    offer_id = offer.id if offer else None
+    status = _status_cache()
     out: dict[int, Verdict] = {}
     for i in range(0, len(ids), BATCH):
         part = tuple(ids[i : i + BATCH])
@@ -96,25 +99,53 @@ def evaluate(
         request = EligibilityRequest(session, scheme, offer, present, reference_date, snapshot, batch)
         results = rule.evaluate(request)
         for hid in present:
-            criteria = _ordered(results.get(hid, ()), declared, kinds, scheme_code)
+            criteria = _ordered(results.get(hid, ()), declared, kinds, scheme_code, catalogue_kinds)
             out[hid] = Verdict(
-                scheme_code,
-                hid,
-                offer.id if offer else None,
-                Verdict.status_of(criteria),
-                criteria,
-                reference_date,
-                snapshot,
+                scheme_code, hid, offer_id, status(criteria), criteria, reference_date, snapshot
             )
     return out
 
 
+def _status_cache() -> Callable[[tuple[CriterionResult, ...]], Status]:
+    """``Verdict.status_of`` for one rule's ordered criteria, each combination of outcomes decided once.
+
+    Ordered criteria carry the catalogue's kinds, so their outcomes alone give the status. Keys
+    are the outcomes' identities, cached only when every outcome is an ``Outcome`` member: a
+    rule answering a plain string still gets exactly what ``Verdict.status_of`` says.
+    """
+    found: dict[tuple[int, ...], Status] = {}
+    outcome = operator.attrgetter("outcome")
+
+    def status(criteria: tuple[CriterionResult, ...]) -> Status:
+        outcomes = list(map(outcome, criteria))
+        key = tuple(map(id, outcomes))
+        got = found.get(key)
+        if got is None:
+            got = Verdict.status_of(criteria)
+            if all(type(o) is Outcome for o in outcomes):
+                found[key] = got
+        return got
+
+    return status
+
+
 def _ordered(
-    results: Sequence[CriterionResult], declared: list[str], kinds: dict[str, CriterionKind], scheme: str
+    results: Sequence[CriterionResult],
+    declared: list[str],
+    kinds: dict[str, CriterionKind],
+    scheme: str,
+    catalogue_kinds: list[CriterionKind] | None = None,
 ) -> tuple[CriterionResult, ...]:
-    """Check a rule answered every declared criterion once, in catalogue order."""
-    if len(results) == len(declared) and all(r.code == c for r, c in zip(results, declared, strict=True)):
-        ordered: Sequence[CriterionResult] = results  # the usual case: answered in catalogue order
+    """Check a rule answered every declared criterion once, in catalogue order.
+
+    ``catalogue_kinds`` (the kinds in ``declared`` order) spares computing them per household.
+    """
+    if len(results) == len(declared) and [r.code for r in results] == declared:
+        # The usual case: answered in catalogue order, with the catalogue's kinds (kept as they are).
+        expected = catalogue_kinds if catalogue_kinds is not None else [kinds[c] for c in declared]
+        if all(map(operator.is_, [r.kind for r in results], expected)):
+            return results if type(results) is tuple else tuple(results)
+        ordered: Sequence[CriterionResult] = results
     else:
         by_code = {r.code: r for r in results}
         if set(by_code) != set(declared) or len(by_code) != len(results):

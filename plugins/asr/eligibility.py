@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, bindparam, case, select
 
 from core import (
     Criterion,
@@ -34,21 +34,51 @@ CRITERIA = (
 
 
 def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
-    """Evaluate every ASR criterion for the households of the batch."""
-    profiles: dict[int, AsrProfile] = {}
+    """Evaluate every ASR criterion for the households of the batch.
+
+    Results are immutable: households with the same facts share one result, built once a call.
+    """
+    profiles: dict[int, _Profile] = {}
     for part in chunks(list(req.household_ids)):
-        stmt = select(AsrProfile).where(AsrProfile.household_id.in_(part))  # type: ignore[attr-defined]
-        for row in req.session.execute(stmt).scalars():
-            profiles[row.household_id] = row
+        for hid, *answers in req.session.execute(_PROFILES, {"ids": part}):
+            profiles[hid] = _Profile(*answers)
     landlord_id = req.offer.landlord_id if req.offer is not None else None
-    return {
-        hid: [
-            _tenant(req.facts[hid], landlord_id),
-            _isolated(req.facts[hid]),
-            _vulnerability(profiles.get(hid)),
-        ]
-        for hid in req.household_ids
-    }
+    tenants: dict[tuple[bool, int | None], CriterionResult] = {}
+    isolation: dict[tuple[bool, bool | None], CriterionResult] = {}
+    vulnerabilities: dict[_Profile | None, CriterionResult] = {}
+    out: dict[int, list[CriterionResult]] = {}
+    for hid in req.household_ids:
+        facts = req.facts[hid]
+        occupancy = facts.occupancy
+        key = (occupancy is None, None if occupancy is None else occupancy.landlord_id)
+        tenant = tenants.get(key)
+        if tenant is None:
+            tenant = tenants[key] = _tenant(facts, landlord_id)
+        person = facts.reference_person
+        situation = (person is None, None if person is None else person.isolated)
+        isolated = isolation.get(situation)
+        if isolated is None:
+            isolated = isolation[situation] = _isolated(facts)
+        profile = profiles.get(hid)
+        vulnerability = vulnerabilities.get(profile)
+        if vulnerability is None:
+            vulnerability = vulnerabilities[profile] = _vulnerability(profile)
+        out[hid] = [tenant, isolated, vulnerability]
+    return out
+
+
+class _Profile(NamedTuple):
+    """An ASR profile's answers the rule reads, by attribute as its checks do."""
+
+    great_precarity: bool | None
+    suspected_psychological_troubles: bool | None
+
+
+_PROFILE_TABLE: Any = AsrProfile.__table__  # type: ignore[attr-defined]
+#: The profile answers of a chunk of households (``ids``): built once.
+_PROFILES = select(
+    _PROFILE_TABLE.c.household_id, *(_PROFILE_TABLE.c[name] for name in _Profile._fields)
+).where(_PROFILE_TABLE.c.household_id.in_(bindparam("ids", expanding=True)))
 
 
 def _tenant(facts: HouseholdFacts, landlord_id: int | None) -> CriterionResult:
@@ -124,7 +154,7 @@ def _isolated(facts: HouseholdFacts) -> CriterionResult:
     )
 
 
-def _vulnerability(profile: AsrProfile | None) -> CriterionResult:
+def _vulnerability(profile: _Profile | None) -> CriterionResult:
     # Messages never say which of the two holds: suspected troubles are health data.
     threshold = "grande précarité ou troubles psychiques suspectés"
     if profile is None:

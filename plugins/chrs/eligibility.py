@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case, literal, or_, select
+from sqlalchemy import Select, bindparam, case, literal, or_, select
 from sqlmodel import col
 
 from core import (
@@ -19,7 +19,7 @@ from core import (
     ReferralFacts,
     chunks,
 )
-from core.facts import born_by
+from core.facts import age_at, born_by
 from core.models import Offer, Organisation, OrganisationKind, Referral, ReferralDecision
 from plugins.chrs.models import ChrsProfile
 from plugins.chrs.scheme import CODE, SOURCE_PUBLIC, SOURCE_REFERRAL, SOURCE_VIOLENCE
@@ -64,31 +64,68 @@ _LIVE_DECISIONS = frozenset({ReferralDecision.PENDING, ReferralDecision.ADMITTED
 
 
 def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
-    """Evaluate every CHRS criterion for the households of the batch."""
+    """Evaluate every CHRS criterion for the households of the batch.
+
+    Results are immutable: households with the same facts share one result, built once a call.
+    """
     profiles = _profiles(req)
     min_age = int(req.parameters.values["min_adult_age"])
     requires_referral = bool(req.parameters.values["requires_referral"])
+    reference = req.reference_date
+    adults: dict[tuple[int | None, bool, bool], CriterionResult] = {}
+    flags: dict[_Profile | None, tuple[CriterionResult, CriterionResult, CriterionResult]] = {}
+    referral = None if requires_referral else _REFERRAL_NOT_REQUIRED
     out: dict[int, list[CriterionResult]] = {}
     for hid in req.household_ids:
         facts = req.facts[hid]
         profile = profiles.get(hid)
+        members = facts.members
+        ages = [age_at(m.birth_date, reference) for m in members]
+        known = [a for a in ages if a is not None]
+        key = (max(known) if known else None, not members, len(known) < len(ages))
+        adult = adults.get(key)
+        if adult is None:
+            adult = adults[key] = _adult(facts, req, min_age)
+        answers = flags.get(profile)
+        if answers is None:
+            answers = flags[profile] = (_difficulty(profile), _needs_support(profile), _violence(profile))
         out[hid] = [
-            _adult(facts, req, min_age),
-            _difficulty(profile),
-            _needs_support(profile),
-            _referral(facts, req, requires_referral),
-            _violence(profile),
+            adult,
+            answers[0],
+            answers[1],
+            referral if referral is not None else _referral(facts, req, True),
+            answers[2],
         ]
     return out
 
 
-def _profiles(req: EligibilityRequest) -> dict[int, ChrsProfile]:
-    """The CHRS profiles of the batch, one statement per chunk."""
-    found: dict[int, ChrsProfile] = {}
+class _Profile(NamedTuple):
+    """A CHRS profile's answers, read by attribute as the rule's checks do."""
+
+    economic_difficulty: bool | None
+    family_difficulty: bool | None
+    health_difficulty: bool | None
+    insertion_difficulty: bool | None
+    needs_support_before_housing: bool | None
+    domestic_violence_victim: bool | None
+
+
+#: The profile answers the rule reads, for a chunk of households (``ids``): built once.
+_PROFILE_TABLE: Any = ChrsProfile.__table__  # type: ignore[attr-defined]
+_PROFILES = select(
+    _PROFILE_TABLE.c.household_id, *(_PROFILE_TABLE.c[name] for name in _Profile._fields)
+).where(_PROFILE_TABLE.c.household_id.in_(bindparam("ids", expanding=True)))
+
+
+def _profiles(req: EligibilityRequest) -> dict[int, _Profile]:
+    """The CHRS profiles' answers of the batch, one statement per chunk, by household.
+
+    Profiles are tuples of their answers: equal answers, equal results (and one dict key).
+    """
+    found: dict[int, _Profile] = {}
     for part in chunks(list(req.household_ids)):
-        stmt = select(ChrsProfile).where(ChrsProfile.household_id.in_(part))  # type: ignore[attr-defined]
-        for row in req.session.execute(stmt).scalars():
-            found[row.household_id] = row
+        for hid, *answers in req.session.execute(_PROFILES, {"ids": part}):
+            found[hid] = _Profile(*answers)
     return found
 
 
@@ -131,7 +168,7 @@ def _adult(facts: HouseholdFacts, req: EligibilityRequest, min_age: int) -> Crit
     )
 
 
-def _difficulty(profile: ChrsProfile | None) -> CriterionResult:
+def _difficulty(profile: _Profile | None) -> CriterionResult:
     threshold = "au moins une difficulté : " + ", ".join(label for _, label in DIFFICULTIES)
     if profile is None:
         return CriterionResult(
@@ -169,7 +206,7 @@ def _difficulty(profile: ChrsProfile | None) -> CriterionResult:
     )
 
 
-def _needs_support(profile: ChrsProfile | None) -> CriterionResult:
+def _needs_support(profile: _Profile | None) -> CriterionResult:
     threshold = "oui"
     value = None if profile is None else profile.needs_support_before_housing
     if value is None:
@@ -197,16 +234,19 @@ def _needs_support(profile: ChrsProfile | None) -> CriterionResult:
     )
 
 
+_REFERRAL_NOT_REQUIRED = CriterionResult(
+    REFERRAL,
+    Outcome.SATISFIED,
+    "Orientation par le SIAO non exigée pour cette offre.",
+    None,
+    "non requise",
+)
+
+
 def _referral(facts: HouseholdFacts, req: EligibilityRequest, required: bool) -> CriterionResult:
     threshold = "orientation SIAO (institution), en attente ou admise"
     if not required:
-        return CriterionResult(
-            REFERRAL,
-            Outcome.SATISFIED,
-            "Orientation par le SIAO non exigée pour cette offre.",
-            None,
-            "non requise",
-        )
+        return _REFERRAL_NOT_REQUIRED
     if req.offer is not None:
         referrals: Sequence[ReferralFacts] = facts.referrals_to(req.offer.id)
     else:
@@ -231,7 +271,7 @@ def _referral(facts: HouseholdFacts, req: EligibilityRequest, required: bool) ->
     return CriterionResult(REFERRAL, Outcome.UNKNOWN, message, None, threshold)
 
 
-def _violence(profile: ChrsProfile | None) -> CriterionResult:
+def _violence(profile: _Profile | None) -> CriterionResult:
     threshold = "oui"
     value = None if profile is None else profile.domestic_violence_victim
     if value is None:

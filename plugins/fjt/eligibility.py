@@ -13,7 +13,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, case, func, literal, or_, select
+from sqlalchemy import BigInteger, Select, bindparam, case, func, literal, or_, select
 from sqlmodel import Session, col
 
 from core import (
@@ -27,7 +27,7 @@ from core import (
     PopulationRequest,
     chunks,
 )
-from core.facts import born_by
+from core.facts import age_at, born_by
 from core.models import Activity, MemberRole, Occupancy, Offer, OfferUnit, Person, Typology, Unit
 from plugins.fjt.models import FjtComposition, FjtProfile
 from plugins.fjt.scheme import BAILLY_PUBLIC, VIVALDI_PUBLIC, VIVALDI_QUOTA, VIVALDI_T2
@@ -164,36 +164,58 @@ def composition_of(facts: HouseholdFacts, recorded: FjtComposition | None) -> Fj
 
 
 def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
-    """Evaluate every criterion for every household of the batch."""
+    """Evaluate every criterion for every household of the batch.
+
+    Results are immutable: households with the same facts share one result, built once a call.
+    """
     values = req.parameters.values
+    reference = req.reference_date
     compositions = load_compositions(req.session, req.household_ids)
-    residents = load_resident_shares(req.session, req.offer, req.reference_date)
+    residents = load_resident_shares(req.session, req.offer, reference)
     typologies = load_offer_typologies(req.session, req.offer)
+    by_ages: dict[tuple[int | None, ...], tuple[CriterionResult, CriterionResult]] = {}
+    by_activities: dict[tuple[Any, ...], CriterionResult] = {}
+    by_resources: dict[float | None, CriterionResult] = {}
+    by_composition: dict[FjtComposition | None, CriterionResult] = {}
     out: dict[int, list[CriterionResult]] = {}
     for hid in req.household_ids:
         facts = req.facts[hid]
         young = young_people(facts)
-        ages = [m.age(req.reference_date) for m in young]
-        out[hid] = [
-            check_age(ages, values),
-            check_activity(young, residents, hid, values),
-            check_resources(facts, values),
-            check_household(composition_of(facts, compositions.get(hid)), typologies),
-            check_priority(ages, values),
-        ]
+        ages = tuple([age_at(m.birth_date, reference) for m in young])
+        checked = by_ages.get(ages)
+        if checked is None:
+            checked = by_ages[ages] = (check_age(ages, values), check_priority(ages, values))
+        situation = (
+            tuple([m.activity for m in young]),
+            None if residents is None else residents.get(hid),
+        )
+        activity = by_activities.get(situation)
+        if activity is None:
+            activity = by_activities[situation] = check_activity(young, residents, hid, values)
+        resources = facts.monthly_resources()
+        resources_result = by_resources.get(resources)
+        if resources_result is None:
+            resources_result = by_resources[resources] = check_resources(facts, values)
+        composition = composition_of(facts, compositions.get(hid))
+        household = by_composition.get(composition)
+        if household is None:
+            household = by_composition[composition] = check_household(composition, typologies)
+        out[hid] = [checked[0], activity, resources_result, household, checked[1]]
     return out
+
+
+#: Compositions recorded in the profiles of a chunk of households (``ids``): built once.
+_COMPOSITIONS = select(col(FjtProfile.household_id), col(FjtProfile.composition)).where(
+    col(FjtProfile.household_id).in_(bindparam("ids", expanding=True)),
+    col(FjtProfile.composition).is_not(None),
+)
 
 
 def load_compositions(session: Session, household_ids: Sequence[int]) -> dict[int, FjtComposition]:
     """Compositions recorded in the profiles of the batch (one statement per chunk)."""
     out: dict[int, FjtComposition] = {}
     for part in chunks(household_ids):
-        rows = session.execute(
-            select(col(FjtProfile.household_id), col(FjtProfile.composition)).where(
-                col(FjtProfile.household_id).in_(part),
-                col(FjtProfile.composition).is_not(None),
-            )
-        )
+        rows = session.execute(_COMPOSITIONS, {"ids": part})
         out.update({hid: comp for hid, comp in rows if comp is not None})
     return out
 

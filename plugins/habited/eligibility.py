@@ -9,11 +9,11 @@ an unknown fact gives UNKNOWN naming it. The diagnosis is health data: verdicts 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case
+from sqlalchemy import Select, bindparam, case
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from core import (
     Criterion,
@@ -24,7 +24,7 @@ from core import (
     PopulationRequest,
     chunks,
 )
-from core.facts import born_by
+from core.facts import age_at, born_by
 from plugins.habited.models import HabitedDayActivity, HabitedDiagnosis, HabitedProfile
 from plugins.habited.scheme import PUBLIC
 
@@ -57,41 +57,74 @@ ACCEPTED_ACTIVITIES = "milieu ordinaire, atelier protégé, ESAT, accueil de jou
 
 
 def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
-    """Evaluate every criterion for every household of the batch."""
+    """Evaluate every criterion for every household of the batch.
+
+    Results are immutable: households with the same facts share one result, built once a call.
+    """
     values = req.parameters.values
     profiles = load_profiles(req.session, req.household_ids)
+    by_age: dict[tuple[bool, int | None], CriterionResult] = {}
+    by_profile: dict[_Profile | None, list[CriterionResult]] = {}
     out: dict[int, list[CriterionResult]] = {}
     for hid in req.household_ids:
+        facts = req.facts[hid]
+        person = facts.reference_person
+        key = (person is None, None if person is None else age_at(person.birth_date, req.reference_date))
+        age = by_age.get(key)
+        if age is None:
+            age = by_age[key] = check_age(facts, req, values)
         profile = profiles.get(hid)
-        out[hid] = [
-            check_age(req.facts[hid], req, values),
-            check_diagnosis(profile),
-            check_flag(
-                VERBAL,
-                profile.verbal_language if profile else None,
-                "Langage verbal acquis.",
-                "Langage verbal non acquis.",
-                "Acquisition du langage verbal non renseignée.",
-            ),
-            check_flag(
-                TRANSPORT,
-                profile.public_transport_autonomy if profile else None,
-                "Se déplace seul dans les transports en commun.",
-                "Ne se déplace pas seul dans les transports en commun.",
-                "Autonomie dans les transports en commun non renseignée.",
-            ),
-            check_day_activity(profile),
-        ]
+        answers = by_profile.get(profile)
+        if answers is None:
+            answers = by_profile[profile] = _check_profile(profile)
+        out[hid] = [age, *answers]
     return out
 
 
-def load_profiles(session: Session, household_ids: Sequence[int]) -> dict[int, HabitedProfile]:
-    """Profiles of the batch, by household id (one statement per chunk)."""
-    out: dict[int, HabitedProfile] = {}
+def _check_profile(profile: _Profile | None) -> list[CriterionResult]:
+    """The criteria a profile decides, in catalogue order (after the age)."""
+    return [
+        check_diagnosis(profile),
+        check_flag(
+            VERBAL,
+            profile.verbal_language if profile else None,
+            "Langage verbal acquis.",
+            "Langage verbal non acquis.",
+            "Acquisition du langage verbal non renseignée.",
+        ),
+        check_flag(
+            TRANSPORT,
+            profile.public_transport_autonomy if profile else None,
+            "Se déplace seul dans les transports en commun.",
+            "Ne se déplace pas seul dans les transports en commun.",
+            "Autonomie dans les transports en commun non renseignée.",
+        ),
+        check_day_activity(profile),
+    ]
+
+
+class _Profile(NamedTuple):
+    """A HabiTED profile's answers the rule reads, by attribute as its checks do."""
+
+    diagnosis: HabitedDiagnosis | None
+    verbal_language: bool | None
+    public_transport_autonomy: bool | None
+    day_activity: HabitedDayActivity | None
+
+
+_PROFILE_TABLE: Any = HabitedProfile.__table__  # type: ignore[attr-defined]
+#: The profile answers of a chunk of households (``ids``): built once.
+_PROFILES = sa_select(
+    _PROFILE_TABLE.c.household_id, *(_PROFILE_TABLE.c[name] for name in _Profile._fields)
+).where(_PROFILE_TABLE.c.household_id.in_(bindparam("ids", expanding=True)))
+
+
+def load_profiles(session: Session, household_ids: Sequence[int]) -> dict[int, _Profile]:
+    """Profiles' answers of the batch, by household id (one statement per chunk)."""
+    out: dict[int, _Profile] = {}
     for part in chunks(household_ids):
         # One profile per household (``uq_habited_profile_household``), as ``outcomes`` joins it.
-        stmt = select(HabitedProfile).where(col(HabitedProfile.household_id).in_(part))
-        out.update((p.household_id, p) for p in session.exec(stmt))
+        out.update((hid, _Profile(*answers)) for hid, *answers in session.execute(_PROFILES, {"ids": part}))
     return out
 
 
@@ -122,7 +155,7 @@ def check_age(facts: HouseholdFacts, req: EligibilityRequest, values: Mapping[st
     )
 
 
-def check_diagnosis(profile: HabitedProfile | None) -> CriterionResult:
+def check_diagnosis(profile: _Profile | None) -> CriterionResult:
     """Autism or TED on file; the value says only whether it is attested (health data)."""
     threshold = "troubles de l'autisme ou TED"
     diagnosis = profile.diagnosis if profile else None
@@ -154,7 +187,7 @@ def check_flag(code: str, value: bool | None, yes: str, no: str, unknown: str) -
     return CriterionResult(code, Outcome.NOT_SATISFIED, no, "non", "oui")
 
 
-def check_day_activity(profile: HabitedProfile | None) -> CriterionResult:
+def check_day_activity(profile: _Profile | None) -> CriterionResult:
     """A daytime activity among ordinary employment, sheltered workshop, ESAT, day centre."""
     activity = profile.day_activity if profile else None
     if activity is None:

@@ -22,7 +22,7 @@ from core import (
     Outcome,
     PopulationRequest,
 )
-from core.facts import born_by
+from core.facts import age_at, born_by
 from core.graphql.api import to_global_id
 
 from .scheme import AGE_SOURCE, CODE, CORE_TARGET_SOURCE
@@ -169,17 +169,36 @@ def _core_target(facts: HouseholdFacts, max_resources: float) -> CriterionResult
 
 
 def evaluate(req: EligibilityRequest) -> Mapping[int, Sequence[CriterionResult]]:
-    """Every criterion for every household of the batch (core facts only, no SQL)."""
+    """Every criterion for every household of the batch (core facts only, no SQL).
+
+    Results are immutable: households with the same facts share one result, built once a call.
+    """
     min_age = int(req.parameters.values["min_age"])
     max_resources = float(req.parameters.values["fragile_max_monthly_resources"])
+    reference = req.reference_date
+    tenants: dict[tuple[bool, int | None], CriterionResult] = {}
+    by_ages: dict[tuple[bool, int | None, int], CriterionResult] = {}
+    targets: dict[tuple[tuple[bool | None, ...], float | None], CriterionResult] = {}
     out: dict[int, list[CriterionResult]] = {}
     for hid in req.household_ids:
         facts = req.facts[hid]
-        out[hid] = [
-            _tenant(facts, req),
-            _age(facts, req, min_age),
-            _core_target(facts, max_resources),
-        ]
+        occupancy = facts.occupancy
+        landlord = (occupancy is None, None if occupancy is None else occupancy.landlord_id)
+        tenant = tenants.get(landlord)
+        if tenant is None:
+            tenant = tenants[landlord] = _tenant(facts, req)
+        members = facts.members
+        ages = [age_at(m.birth_date, reference) for m in members]
+        known = [a for a in ages if a is not None]
+        key = (not ages, max(known) if known else None, len(ages) - len(known))
+        age = by_ages.get(key)
+        if age is None:
+            age = by_ages[key] = _age(facts, req, min_age)
+        situation = (tuple([m.isolated for m in members]), facts.monthly_resources())
+        target = targets.get(situation)
+        if target is None:
+            target = targets[situation] = _core_target(facts, max_resources)
+        out[hid] = [tenant, age, target]
     return out
 
 
