@@ -337,10 +337,13 @@ def run_backend(name: str, url: str, workdir: Path) -> dict[str, Any]:
     result["generate_s"] = round(time.perf_counter() - started, 1)
     result["rows"] = world.counts
     result["bulk_generate_rows_per_s"] = round(world.bulk_rows / world.bulk_seconds)
-    if name == "postgresql":
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            conn.commit()
+    # A landlord's database in service is analysed, and SQLite's write-ahead log checkpointed:
+    # the world was just written in one go, its pages still in the log.
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        if name == "sqlite":
+            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        conn.commit()
 
     with Session(engine) as session:
         log(f"{name}: bulk loading vs ORM")
@@ -362,15 +365,18 @@ def run_backend(name: str, url: str, workdir: Path) -> dict[str, Any]:
         with PopulationFrame(session, population, DAY) as frame:
             _ = frame.facts
             per_scheme["shared facts"] = round(time.perf_counter() - started, 3)
+            decided = {}
             for code in codes:
                 t = time.perf_counter()
-                decisions = elig.decide(session, registry, code, population, DAY, None, frame)
+                decided[code] = elig.decide(session, registry, code, population, DAY, None, frame)
                 per_scheme[code] = round(time.perf_counter() - t, 3)
-                counts: dict[str, int] = {}
-                for d in decisions:
-                    counts[d.status.value] = counts.get(d.status.value, 0) + 1
-                statuses[code] = counts
         set_based = time.perf_counter() - started
+        for code, decisions in decided.items():  # reporting, outside the measure
+            counts: dict[str, int] = {}
+            for d in decisions:
+                counts[d.status.value] = counts.get(d.status.value, 0) + 1
+            statuses[code] = counts
+        del decided
         log(f"{name}: eligibility ORM loop on a sample of {ORM_SAMPLE}")
         sample = ids[:: max(1, len(ids) // ORM_SAMPLE)][:ORM_SAMPLE]
         orm = {code: baselines.eligibility_orm_loop(session, registry, code, sample, DAY) for code in codes}
