@@ -24,6 +24,10 @@ HERE = Path(__file__).resolve().parent
 DAY = date(2026, 1, 1)
 PERIOD = (date(2025, 1, 1), date(2025, 12, 31))
 ORM_SAMPLE = 1000
+#: Timed runs of batch eligibility and of the indicators, after one run warming the caches (SQL
+#: compilation, the database's pages) as a server or a command run twice has them: the median
+#: is reported, and the first run beside it.
+REPEAT = 3
 SECONDS = float(os.environ.get("THEMA_BENCH_SECONDS", "5"))
 CONCURRENCY = int(os.environ.get("THEMA_BENCH_CONCURRENCY", "4"))
 
@@ -337,13 +341,16 @@ def run_backend(name: str, url: str, workdir: Path) -> dict[str, Any]:
     result["generate_s"] = round(time.perf_counter() - started, 1)
     result["rows"] = world.counts
     result["bulk_generate_rows_per_s"] = round(world.bulk_rows / world.bulk_seconds)
-    # A landlord's database in service is analysed, and SQLite's write-ahead log checkpointed:
-    # the world was just written in one go, its pages still in the log.
+    # A landlord's database in service has been vacuumed and analysed (autovacuum does both on
+    # PostgreSQL), and SQLite's write-ahead log checkpointed: the world was just written in one
+    # go, its pages still in the log and, on PostgreSQL, its rows' visibility not yet recorded.
     with engine.connect() as conn:
-        conn.execute(text("ANALYZE"))
         if name == "sqlite":
+            conn.execute(text("ANALYZE"))
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        conn.commit()
+            conn.commit()
+        else:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM (ANALYZE)"))
 
     with Session(engine) as session:
         log(f"{name}: bulk loading vs ORM")
@@ -358,25 +365,34 @@ def run_backend(name: str, url: str, workdir: Path) -> dict[str, Any]:
         log(f"{name}: batch eligibility")
         population = select(Household.id)
         ids = [row[0] for row in session.execute(population)]
+
+    def eligibility_run() -> tuple[float, dict[str, float], dict[str, dict[str, int]]]:
+        """Five schemes over the whole population, in a session of its own (as a command has)."""
         per_scheme: dict[str, float] = {}
+        decided = {}
+        with Session(engine) as own:
+            started = time.perf_counter()
+            # The population's shared facts are computed once for the five schemes (core.population).
+            with PopulationFrame(own, population, DAY) as frame:
+                _ = frame.facts
+                per_scheme["shared facts"] = round(time.perf_counter() - started, 3)
+                for code in codes:
+                    t = time.perf_counter()
+                    decided[code] = elig.decide(own, registry, code, population, DAY, None, frame)
+                    per_scheme[code] = round(time.perf_counter() - t, 3)
+            elapsed = time.perf_counter() - started
         statuses: dict[str, dict[str, int]] = {}
-        started = time.perf_counter()
-        # The population's shared facts are computed once for the five schemes (core.population).
-        with PopulationFrame(session, population, DAY) as frame:
-            _ = frame.facts
-            per_scheme["shared facts"] = round(time.perf_counter() - started, 3)
-            decided = {}
-            for code in codes:
-                t = time.perf_counter()
-                decided[code] = elig.decide(session, registry, code, population, DAY, None, frame)
-                per_scheme[code] = round(time.perf_counter() - t, 3)
-        set_based = time.perf_counter() - started
         for code, decisions in decided.items():  # reporting, outside the measure
             counts: dict[str, int] = {}
             for d in decisions:
                 counts[d.status.value] = counts.get(d.status.value, 0) + 1
             statuses[code] = counts
-        del decided
+        return elapsed, per_scheme, statuses
+
+    first = eligibility_run()[0]
+    runs = sorted((eligibility_run() for _ in range(REPEAT)), key=lambda r: r[0])
+    set_based, per_scheme, statuses = runs[len(runs) // 2]
+    with Session(engine) as session:
         log(f"{name}: eligibility ORM loop on a sample of {ORM_SAMPLE}")
         sample = ids[:: max(1, len(ids) // ORM_SAMPLE)][:ORM_SAMPLE]
         orm = {code: baselines.eligibility_orm_loop(session, registry, code, sample, DAY) for code in codes}
@@ -385,6 +401,7 @@ def run_backend(name: str, url: str, workdir: Path) -> dict[str, Any]:
             "households": len(ids),
             "schemes": codes,
             "set_based_s": round(set_based, 3),
+            "set_based_first_run_s": round(first, 3),
             "per_scheme_s": per_scheme,
             "statuses": statuses,
             "orm_sample": len(sample),
@@ -395,17 +412,25 @@ def run_backend(name: str, url: str, workdir: Path) -> dict[str, Any]:
 
         log(f"{name}: indicators")
         period = Period(*PERIOD)
-        started = time.perf_counter()
-        computed = indicators.compute(session, registry, ScopeKind.ORGANISATION, world.landlord_id, period)
-        sql_s = time.perf_counter() - started
         orm_ind = baselines.indicators_orm_loop(session, registry, world.landlord_id, period)
-        result["indicators"] = {
-            "count": len(computed),
-            "sql_s": round(sql_s, 3),
-            "orm_loop_s": round(sum(orm_ind.values()), 3),
-            "orm_loop_per_scheme_s": {k: round(v, 3) for k, v in orm_ind.items()},
-            "speedup": round(sum(orm_ind.values()) / sql_s, 1),
-        }
+
+    def indicators_run() -> tuple[float, int]:
+        """Every indicator of the landlord, in a session of its own (as a request has)."""
+        with Session(engine) as own:
+            started = time.perf_counter()
+            computed = indicators.compute(own, registry, ScopeKind.ORGANISATION, world.landlord_id, period)
+            return time.perf_counter() - started, len(computed)
+
+    first_ind, count = indicators_run()
+    sql_s = sorted(indicators_run()[0] for _ in range(REPEAT))[REPEAT // 2]
+    result["indicators"] = {
+        "count": count,
+        "sql_s": round(sql_s, 3),
+        "sql_first_run_s": round(first_ind, 3),
+        "orm_loop_s": round(sum(orm_ind.values()), 3),
+        "orm_loop_per_scheme_s": {k: round(v, 3) for k, v in orm_ind.items()},
+        "speedup": round(sum(orm_ind.values()) / sql_s, 1),
+    }
     engine.dispose()
     log(f"{name}: start-up")
     result["startup"] = startup_seconds(url)
@@ -499,10 +524,11 @@ def markdown(results: dict[str, Any]) -> str:
         ],
     )
     row(
-        "eligibility, 100k households × 5 schemes: set-based s",
+        "eligibility, 100k households × 5 schemes: set-based s (median of 3 · first run)",
         "≤ 2 s",
         [
             f"{b['eligibility']['set_based_s']}{' ✅' if b['eligibility']['set_based_s'] <= 2 else ' ❌'}"
+            f" · {b['eligibility'].get('set_based_first_run_s', '–')}"
             for b in backends
         ],
     )
@@ -521,11 +547,12 @@ def markdown(results: dict[str, Any]) -> str:
         [mark["eligibility_speedup"](r["eligibility_speedup"]) for r in rs],
     )
     row(
-        "indicators of the 35,000-unit landlord (all schemes) s",
+        "indicators of the 35,000-unit landlord (all schemes) s (median of 3 · first run)",
         "≤ 0.5 s",
         [
             f"{b['indicators']['sql_s']} ({b['indicators']['count']} indicators)"
             f"{' ✅' if b['indicators']['sql_s'] <= 0.5 else ' ❌'}"
+            f" · {b['indicators'].get('sql_first_run_s', '–')}"
             for b in backends
         ],
     )
@@ -568,7 +595,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"HTTP: one uvicorn worker on a loopback port, load from another process (httpx, {CONCURRENCY} "
         f"concurrent requests, {SECONDS:.0f} s after 1 s of warm-up). The ORM eligibility loop evaluates "
         "each household alone (its ORM row, facts and profile loaded per household) on an even sample, "
-        "extrapolated to the population."
+        "extrapolated to the population. Batch eligibility and indicators run in sessions of their own, "
+        "once to warm the caches (compiled SQL, the database's pages) and then three times: the median "
+        "is reported, the first run beside it."
     )
     return "\n".join(lines) + "\n"
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 #: Version of the hook contract this core implements (major.minor). A plugin declaring a
 #: different major, or a higher minor, is refused at start-up.
-CONTRACT_VERSION = "1.3"
+CONTRACT_VERSION = "1.4"
 
 
 class ParameterType(enum.StrEnum):
@@ -329,6 +329,10 @@ class IndicatorRequest:
     period: Period
     #: Parameters of each offer (with its overrides) in force at the end of the period. Added in 1.1.
     parameters: Mapping[int, ParameterSnapshot] = field(default_factory=dict)
+    #: Scratch space shared by the scheme's indicators of one computation (one request per scheme
+    #: and computation): what several of them read — one statement counting several populations,
+    #: say — is kept here by the first and read by the others. Keys are the plugin's. Added in 1.4.
+    shared: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

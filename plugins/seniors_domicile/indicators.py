@@ -11,7 +11,19 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlmodel import Session, col
 
 from core import Indicator, IndicatorRequest, IndicatorResult, IndicatorUnit
@@ -39,60 +51,94 @@ def _current_member(reference: date) -> ColumnElement[bool]:
     return or_(col(Person.left_on).is_(None), col(Person.left_on) > reference)
 
 
-def _targeted_of(offer: Offer, req: IndicatorRequest, core_only: bool) -> Select[Any]:
-    """Households an offer targets at the period's end (its core target if ``core_only``)."""
+def _targeted_of(offer: Offer, req: IndicatorRequest) -> Select[Any]:
+    """Households an offer targets at the period's end, with ``core`` (1 in its core target, else 0).
+
+    The members are read once, grouped by household: a household is targeted when its eldest
+    current member has the minimal age, and in the core target when, besides, one of them is
+    isolated or their resources are all known and sum to at most the fragility threshold.
+    A household may come twice (two occupancies in force); counts are of distinct ids.
+    """
     ref = req.period.end
     values = req.scheme.parameters_at(ref, offer.parameters).values
     cutoff = birth_cutoff(ref, int(values["min_age"]))
     household_id = col(Household.id)
+    owners = (offer.landlord_id, offer.manager_id)
+    resources = col(Person.monthly_resources)
     # Members of the offer's landlord's and manager's files only: a person's owner is its household's.
-    owners = col(Person.owner_id).in_((offer.landlord_id, offer.manager_id))
-    seniors = select(col(Person.household_id)).where(
-        owners, _current_member(ref), col(Person.birth_date) <= cutoff
+    members = (
+        select(
+            col(Person.household_id).label("household_id"),
+            func.min(col(Person.birth_date)).label("oldest"),
+            func.max(case((col(Person.isolated).is_(True), 1), else_=0)).label("isolated"),
+            func.count().label("n"),
+            func.count(resources).label("known"),
+            func.sum(resources).label("resources"),
+        )
+        .where(col(Person.owner_id).in_(owners), _current_member(ref))
+        .group_by(col(Person.household_id))
+        .subquery("members")
     )
-    stmt = (
-        select(household_id)
+    m = members.c
+    fragile = and_(m.n == m.known, m.resources <= float(values["fragile_max_monthly_resources"]))
+    core = case((or_(m.isolated == 1, fragile), 1), else_=0)
+    return (
+        select(household_id.label("id"), core.label("core"))
         .join(Occupancy, col(Occupancy.household_id) == household_id)
         .join(Unit, col(Unit.id) == col(Occupancy.unit_id))
+        .join(members, m.household_id == household_id)
         .where(
-            col(Household.owner_id).in_((offer.landlord_id, offer.manager_id)),
+            col(Household.owner_id).in_(owners),
             or_(col(Household.closed_on).is_(None), col(Household.closed_on) > ref),
             col(Unit.owner_id) == offer.landlord_id,
             col(Occupancy.start_date) <= ref,
             or_(col(Occupancy.end_date).is_(None), col(Occupancy.end_date) >= ref),
-            household_id.in_(seniors),
+            m.oldest <= cutoff,
         )
     )
-    if core_only:
-        isolated = select(col(Person.household_id)).where(
-            owners, _current_member(ref), col(Person.isolated).is_(True)
-        )
-        # Fragile: every current member's resources known, and their sum under the threshold.
-        resources = col(Person.monthly_resources)
-        fragile = (
-            select(col(Person.household_id))
-            .where(owners, _current_member(ref))
-            .group_by(col(Person.household_id))
-            .having(
-                and_(
-                    func.count() == func.count(resources),
-                    func.sum(resources) <= float(values["fragile_max_monthly_resources"]),
-                )
-            )
-        )
-        stmt = stmt.where(or_(household_id.in_(isolated), household_id.in_(fragile)))
-    return stmt
 
 
-def _population(req: IndicatorRequest, core_only: bool) -> Select[Any]:
-    """Ids of the households targeted by any offer in scope (distinct), as one SELECT."""
-    parts = [_targeted_of(o, req, core_only) for o in _offers(req.session, req.offer_ids)]
-    household_id = col(Household.id)
+def _targets(req: IndicatorRequest) -> Subquery:
+    """``(id, core)`` of the households targeted by the offers in scope (see ``_targeted_of``)."""
+    parts = [_targeted_of(o, req) for o in _offers(req.session, req.offer_ids)]
     if not parts:
-        return select(household_id).where(household_id.is_(None))
-    if len(parts) == 1:
-        return parts[0]
-    return select(household_id).where(household_id.in_(union(*parts)))
+        return select(col(Household.id).label("id"), literal(0).label("core")).where(false()).subquery()
+    return (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("targets")
+
+
+def _population(req: IndicatorRequest, core_only: bool, diagnosed_only: bool = False) -> Select[Any]:
+    """Ids of the households targeted by any offer in scope (distinct), as one SELECT.
+
+    ``core_only``: of the core target; ``diagnosed_only``: diagnosed during the period.
+    """
+    targets = _targets(req)
+    stmt = select(targets.c.id).distinct()
+    if core_only:
+        stmt = stmt.where(targets.c.core == 1)
+    return stmt.where(targets.c.id.in_(diagnosed(req))) if diagnosed_only else stmt
+
+
+def _population_counts(req: IndicatorRequest) -> tuple[int, int, int]:
+    """Targeted households, core target, core target diagnosed in the period: one statement.
+
+    Three indicators read these counts; the first to need them counts them, the others find
+    them in ``req.shared``.
+    """
+    found = req.shared.get("population_counts")
+    if found is None:
+        targets = _targets(req)
+        target, core = targets.c.id, targets.c.core == 1
+        found = req.shared["population_counts"] = tuple(
+            int(n)
+            for n in req.session.execute(
+                select(
+                    func.count(func.distinct(target)),
+                    func.count(func.distinct(case((core, target)))),
+                    func.count(func.distinct(case((and_(core, target.in_(diagnosed(req))), target)))),
+                )
+            ).one()
+        )
+    return found
 
 
 def _count(req: IndicatorRequest, stmt: Select[Any]) -> int:
@@ -170,7 +216,7 @@ def alerts(req: IndicatorRequest) -> Select[Any]:
 
 def core_reached(req: IndicatorRequest) -> Select[Any]:
     """Core-target households (at the period's end) diagnosed during the period."""
-    return core_target(req).where(col(Household.id).in_(diagnosed(req)))
+    return _population(req, core_only=True, diagnosed_only=True)
 
 
 def refusal_rate(req: IndicatorRequest) -> IndicatorResult:
@@ -191,14 +237,20 @@ def core_target_reached(req: IndicatorRequest) -> IndicatorResult:
     """Core-target households diagnosed in the period / core-target households."""
     if not req.offer_ids:
         return IndicatorResult(None, 0.0, 0.0)
-    # The core target once, then counted whole and among the households diagnosed.
-    target = core_target(req).cte("core_target")
-    first = next(iter(target.c))
-    seen = case((first.in_(diagnosed(req)), first))
-    numerator, denominator = req.session.execute(
-        select(func.count(func.distinct(seen)), func.count(func.distinct(first)))
-    ).one()
+    _, denominator, numerator = _population_counts(req)
     return IndicatorResult.ratio(float(numerator), float(denominator))
+
+
+def _population_count(index: int) -> Callable[[IndicatorRequest], IndicatorResult]:
+    """The targeted households (0) or the core target (1), from ``_population_counts``."""
+
+    def compute(req: IndicatorRequest) -> IndicatorResult:
+        if not req.offer_ids:
+            return IndicatorResult(0.0, 0.0, None)
+        n = float(_population_counts(req)[index])
+        return IndicatorResult(n, n, None)
+
+    return compute
 
 
 def _indicator(
@@ -239,20 +291,24 @@ def _count_of_population(
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    _count_of_population(
+    _indicator(
         "targeted_households",
         "Ménages ciblés",
+        IndicatorUnit.COUNT,
         "Ménages locataires du bailleur à la fin de la période dont un membre a au moins l'âge "
         "minimal (70 ans par défaut) à cette date.",
+        _population_count(0),
         targeted,
         "Les ménages sont ciblés sur le critère de l'âge (70 ans et plus) soit 1630 seniors.",
     ),
-    _count_of_population(
+    _indicator(
         "core_target_households",
         "Ménages du cœur de cible",
+        IndicatorUnit.COUNT,
         "Ménages ciblés à la fin de la période qui sont isolés socialement (un membre isolé) ou "
         "fragiles économiquement (ressources mensuelles du ménage, toutes connues, au plus le "
         "seuil de fragilité en vigueur).",
+        _population_count(1),
         core_target,
         CORE_TARGET_SOURCE,
     ),

@@ -181,3 +181,29 @@ def test_indicators_match_the_candidates(world: World, data: dict[str, str]) -> 
     result = world.indicators(*YEAR_2020)
     assert total(["ELIGIBLE", "PRIORITY"]) == result["targeted_households"]["value"]
     assert total(["PRIORITY"]) == result["core_target_households"]["value"]
+
+
+def test_the_target_populations_are_counted_in_one_statement(world: World, data: dict[str, str]) -> None:
+    """Targeted, core target and core target reached: the members are read by one statement."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def on_execute(*args: Any) -> None:
+        sent.append(args[2])
+
+    keys = ["targeted_households", "core_target_households", "core_target_reached"]
+    query = """query($id: ID!, $keys: [String!]) { node(id: $id) { ... on Offer {
+        indicators(from: "2020-01-01", to: "2020-12-31", keys: $keys) { key value } } } }"""
+    event.listen(world.app.engine, "before_cursor_execute", on_execute)
+    try:
+        found = world.app.graphql(query, {"id": world.offer, "keys": keys})["node"]["indicators"]
+    finally:
+        event.remove(world.app.engine, "before_cursor_execute", on_execute)
+    assert {i["key"]: i["value"] for i in found} == {
+        "targeted_households": 7.0,
+        "core_target_households": 4.0,
+        "core_target_reached": 25.0,
+    }
+    members_read = [s for s in sent if "FROM person" in s]
+    assert len(members_read) == 1, members_read
