@@ -621,9 +621,33 @@ def update_readme(table: str) -> None:
     readme.write_text(content, encoding="utf-8")
 
 
+#: The PostgreSQL server ``make bench`` uses when no URL is given: the local one, if it answers.
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_base() -> str | None:
+    """The server to run on: ``THEMA_BENCH_POSTGRES_URL``, ``THEMA_TEST_POSTGRES_URL``, else local.
+
+    ``THEMA_BENCH_POSTGRES_URL=`` (empty) runs on SQLite only. A server that was asked for and
+    does not answer stops the bench; the local one, not asked for, is only reported missing.
+    """
+    for name in ("THEMA_BENCH_POSTGRES_URL", "THEMA_TEST_POSTGRES_URL"):
+        if name in os.environ:
+            return os.environ[name] or None
+    try:
+        engine = create_engine(LOCAL_POSTGRES, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # no server here: SQLite only, said loudly
+        log(f"no PostgreSQL at {LOCAL_POSTGRES} ({type(exc).__name__}): SQLite only")
+        return None
+    return LOCAL_POSTGRES
+
+
 def main() -> None:
-    """Run on SQLite, then on PostgreSQL when a URL is given; write the results."""
-    pg_base = os.environ.get("THEMA_BENCH_POSTGRES_URL") or os.environ.get("THEMA_TEST_POSTGRES_URL")
+    """Run on SQLite, then on PostgreSQL (see ``postgres_base``); write the results."""
+    pg_base = postgres_base()
     results: dict[str, Any] = {"date": date.today().isoformat(), "machine": machine(pg_base), "backends": []}
     with tempfile.TemporaryDirectory(prefix="thema-bench-") as tmp:
         workdir = Path(tmp)

@@ -10,6 +10,8 @@ asks this module, so that a hidden object looks exactly like a missing one.
 
 from __future__ import annotations
 
+import time
+import weakref
 from collections import OrderedDict
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -17,7 +19,22 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, event, exists, false, or_, select, text, true, union
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    event,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    union,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -77,6 +94,79 @@ class Grants:
     file_offers: frozenset[int] = frozenset()
 
 
+class KnownGrants:
+    """The grants (and, on PostgreSQL, the row-level-security organisations) recently read, by
+    organisation and date, kept ``seconds`` (``THEMA_TOKEN_CACHE_SECONDS``, as credentials are).
+
+    Every request of an organisation's caller would otherwise read its partnerships before
+    anything else. A write of this process to a partnership, an offer or an organisation empties
+    the cache of its database as it commits (``_forget_on_commit``); a change made elsewhere
+    (another worker, a command) takes at most ``seconds`` to reach it, like a token revocation.
+    """
+
+    def __init__(self, seconds: float, maxsize: int = 10_000) -> None:
+        self.seconds = seconds
+        self.maxsize = maxsize
+        self._entries: dict[tuple[int, date, str], tuple[float, Any]] = {}
+
+    def get(self, organisation: int, day: date, kind: str) -> Any:
+        """What was kept of ``kind`` (``grants``, ``orgs``) for the organisation and day, if fresh."""
+        found = self._entries.get((organisation, day, kind))
+        if found is None:
+            return None
+        if found[0] <= _clock():
+            self._entries.pop((organisation, day, kind), None)
+            return None
+        return found[1]
+
+    def put(self, organisation: int, day: date, kind: str, value: Any) -> None:
+        """Keep ``value``."""
+        if self.seconds <= 0:
+            return
+        if len(self._entries) >= self.maxsize:
+            self._entries.pop(next(iter(self._entries)))  # the oldest entry
+        self._entries[(organisation, day, kind)] = (_clock() + self.seconds, value)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._entries.clear()
+
+
+_clock = time.monotonic
+#: The cache of each database (engine), made by ``known_grants``.
+_KNOWN: weakref.WeakKeyDictionary[Any, KnownGrants] = weakref.WeakKeyDictionary()
+#: What a change to these rows may change in some caller's grants or organisations.
+_GRANTING = (Partnership, Offer, Organisation)
+
+
+def known_grants(engine: Any, seconds: float) -> KnownGrants:
+    """The grants cache of ``engine``'s database in this process."""
+    found = _KNOWN.get(engine)
+    if found is None:
+        found = _KNOWN[engine] = KnownGrants(seconds)
+    return found
+
+
+@event.listens_for(Session, "after_flush")
+def _note_granting_writes(session: Session, _ctx: Any) -> None:
+    if not session.info.get("thema.grants_changed") and any(
+        isinstance(obj, _GRANTING) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info["thema.grants_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_on_commit(session: Session) -> None:
+    if session.info.pop("thema.grants_changed", False):
+        for found in list(_KNOWN.values()):  # the session's database's, and any other (rare writes)
+            found.clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop("thema.grants_changed", None)
+
+
 @dataclass
 class Scope:
     """The visibility of one caller at one date, as SQL conditions; built once per request."""
@@ -84,6 +174,11 @@ class Scope:
     session: Session
     caller: Caller | None
     today: date
+    #: The request's loaders, where the grants are kept once read (``restrict_rows`` reads them
+    #: as the request's transaction begins on PostgreSQL); None: read by this scope alone.
+    shared: dict[Any, Any] | None = None
+    #: Grants read by recent requests of this process (None: read by every request).
+    known: KnownGrants | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -99,9 +194,23 @@ class Scope:
 
     @cached_property
     def grants(self) -> Grants:
-        """Active partnerships granted to the caller's organisation, in one statement."""
+        """Active partnerships granted to the caller's organisation, in one statement per request."""
         if self.unrestricted:
             return Grants()
+        if self.shared is None:
+            return self._read_grants()
+        found = self.known.get(self.org, self.today, "grants") if self.known is not None else None
+        if found is None:
+            self.session.connection()  # the transaction begins: on PostgreSQL, ``restrict_rows`` reads them
+            found = self.shared.get("core.grants")
+        if found is None:
+            found = self._read_grants()
+            if self.known is not None:
+                self.known.put(self.org, self.today, "grants", found)
+        self.shared["core.grants"] = found
+        return found  # type: ignore[no-any-return]
+
+    def _read_grants(self) -> Grants:
         rows = self.session.execute(
             select(Partnership).where(
                 Partnership.partner_id == self.org,
@@ -307,17 +416,50 @@ def restrict_rows(session: Session, ctx: Any) -> None:
     if caller is None or caller.platform or caller.organisation_id is None:
         return
 
+    known = _known_of(ctx)
+    org = caller.organisation_id
+
     @event.listens_for(session, "after_begin")
     def confine(_session: Session, _transaction: Any, connection: Any) -> None:
         orgs = ctx.loaders.get("core.rls.orgs")
-        if orgs is None:
-            # A throwaway session on this very connection: the request's session is still beginning.
-            with Session(bind=connection) as probe:
-                scope = Scope(probe, caller, ctx.today)
-                own = select(Organisation.id).where(Organisation.id == scope.org)
-                found = probe.execute(_ids(union(scope.organisation_ids(), own))).scalars()
-                orgs = ctx.loaders["core.rls.orgs"] = ",".join(str(i) for i in sorted(found))
-        connection.execute(text("SELECT set_config('thema.orgs', :orgs, true)"), {"orgs": orgs or "0"})
+        if orgs is None and known is not None:
+            orgs = known.get(org, ctx.today, "orgs")
+            if orgs is not None:
+                ctx.loaders["core.rls.orgs"] = orgs
+        if orgs is not None:  # a later transaction of the request, or a recent request
+            connection.execute(_SET_ORGS, {"orgs": orgs})
+            return
+        # A throwaway session on this very connection: the request's session is still beginning.
+        # Its grants are the request's (``scope_of`` takes them), and the organisations are
+        # listed and set by one statement, which answers the list it set.
+        with Session(bind=connection) as probe:
+            scope = Scope(probe, caller, ctx.today)
+            grants = known.get(org, ctx.today, "grants") if known is not None else None
+            if grants is None:
+                grants = scope.grants
+                if known is not None:
+                    known.put(org, ctx.today, "grants", grants)
+            ctx.loaders["core.grants"] = scope.__dict__["grants"] = grants
+            own = select(Organisation.id).where(Organisation.id == scope.org)
+            listed = _ids(union(scope.organisation_ids(), own)).subquery()
+            ids = select(func.string_agg(cast(listed.c[0], String), ","))
+            found = probe.execute(
+                select(func.set_config("thema.orgs", func.coalesce(ids.scalar_subquery(), "0"), true()))
+            ).scalar_one()
+        ctx.loaders["core.rls.orgs"] = found
+        if known is not None:
+            known.put(org, ctx.today, "orgs", found)
+
+
+def _known_of(ctx: Any) -> KnownGrants | None:
+    """The grants cache of the request's database, when its settings keep credentials a while."""
+    settings = getattr(ctx, "settings", None)
+    seconds = getattr(settings, "token_cache_seconds", 0)
+    engine = getattr(ctx, "engine", None)
+    return known_grants(engine, seconds) if seconds and seconds > 0 and engine is not None else None
+
+
+_SET_ORGS = text("SELECT set_config('thema.orgs', :orgs, true)")
 
 
 #: The request being served (set by the endpoint), so that writes check references against it.
@@ -340,5 +482,7 @@ def scope_of(ctx: Any) -> Scope:
     """The request's scope (built on first use)."""
     found = ctx.loaders.get("core.scope")
     if found is None:
-        found = ctx.loaders["core.scope"] = Scope(ctx.session, ctx.caller, ctx.today)
+        found = ctx.loaders["core.scope"] = Scope(
+            ctx.session, ctx.caller, ctx.today, ctx.loaders, _known_of(ctx)
+        )
     return found  # type: ignore[no-any-return]

@@ -223,7 +223,7 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[GroupedFieldSet, _Plan]] = {}
-        self._converted: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._converted: dict[int, tuple[Any, dict[str, Any], list[Any]]] = {}
         self._compiled: dict[int, tuple[Any, _Run | None, Any]] = {}
         self._variables_key: Any = _UNSET
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
@@ -281,14 +281,16 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         info = resolver.info_parameter
         self_parameter = resolver.self_parameter is not None
-        return _Direct(field, sf, resolver, self_parameter, info.name if info else None, _shape(field, None))
+        # The function itself: ``StrawberryResolver.__call__`` only checks it is callable.
+        call = resolver.wrapped_func if callable(resolver.wrapped_func) else resolver
+        return _Direct(field, sf, call, self_parameter, info.name if info else None, _shape(field, None))
 
-    def _arguments(self, direct: _Direct, details: Any) -> dict[str, Any]:
-        """The resolver's keyword arguments for a field node, converted once per request."""
+    def _arguments(self, direct: _Direct, details: Any) -> tuple[dict[str, Any], list[Any]]:
+        """The resolver's keyword arguments for a field node, and its nodes, once per request."""
         key = id(details)
         found = self._converted.get(key)
         if found is not None and found[0] is details:
-            return found[1]
+            return found[1], found[2]
         strawberry_schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
         raw = get_argument_values(
             direct.field,
@@ -304,8 +306,9 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
             config=strawberry_schema.config,
             info=None,  # scalar and enum arguments do not read it
         )
-        self._converted[key] = (details, converted)
-        return converted
+        nodes = to_nodes(details)
+        self._converted[key] = (details, converted, nodes)
+        return converted, nodes
 
     def _call(
         self,
@@ -319,12 +322,12 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """Call a direct resolver, then complete its value as graphql-core's ``execute_field`` does."""
         try:
-            kwargs = self._arguments(direct, details)
+            kwargs, nodes = self._arguments(direct, details)
         except Exception:
             return self._field(parent_type, source, details, path, name, position_context)
         here = Path(path, name, parent_type.name)
         field = direct.field
-        info = self.build_resolve_info(field, to_nodes(details), parent_type, here)
+        info = self.build_resolve_info(field, nodes, parent_type, here)
         try:
             if direct.info_parameter is not None:
                 kwargs = {

@@ -9,13 +9,12 @@ relations ahead, in one batch each, before its nodes are resolved (``load_now``,
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Bundle
 from strawberry.dataloader import DataLoader
 
 from core.context import RequestContext
@@ -109,6 +108,29 @@ def _table(model: type) -> Any:
     return model.__table__  # type: ignore[attr-defined]
 
 
+#: Read-only rows of a table read in parts of a wider statement, by table.
+_ROW_TYPES: dict[Any, Any] = {}
+
+
+def _row_type(table: Any) -> Any:
+    """A named tuple of ``table``'s columns: what a row of it, read within a join, becomes."""
+    found = _ROW_TYPES.get(table)
+    if found is None:
+        found = _ROW_TYPES[table] = namedtuple(table.name, [c.name for c in table.c])  # type: ignore[misc]
+    return found
+
+
+def _rows(ctx: RequestContext, stmt: Any) -> Any:
+    """Rows of a Core ``stmt`` from the request's transaction, without the ORM's result layer.
+
+    Pending changes are flushed first, as ``Session.execute`` does.
+    """
+    session = ctx.session
+    if session.autoflush and (session.new or session.deleted or session.dirty):
+        session.flush()
+    return session.connection().execute(stmt)
+
+
 def _in(col: Any, ids: Sequence[Any]) -> Any:
     return col.in_(ids)
 
@@ -178,7 +200,7 @@ def children(
             if where is not None:
                 stmt = where(stmt)
             stmt = stmt.order_by(col, getattr(model, order), model.id)  # type: ignore[attr-defined]
-            for row in ctx.session.execute(stmt):
+            for row in _rows(ctx, stmt):
                 grouped[getattr(row, fk)].append(row)
         return [grouped.get(k, []) for k in keys]
 
@@ -283,30 +305,39 @@ def household_occupancies(ctx: RequestContext) -> BatchLoader[int, list[Any]]:
         scope = scope_of(ctx)
         grouped: dict[int, list[Any]] = defaultdict(list)
         units, sites = by_id(ctx, Unit), by_id(ctx, Site)
-        unit_seen = scope.condition(Unit).label("unit_seen")
-        site_seen = scope.condition(Site).label("site_seen")
+        occupancy, unit, site = _table(Occupancy), _table(Unit), _table(Site)
+        occupancy_row, unit_row, site_row = _row_type(occupancy), _row_type(unit), _row_type(site)
+        n_occupancy, n_unit, n_site = len(occupancy.c), len(unit.c), len(site.c)
+        at_unit, at_site = n_occupancy, n_occupancy + n_unit
+        at_seen = at_site + n_site
+        columns = [
+            *occupancy.c,
+            *(c.label(f"unit_{c.name}") for c in unit.c),
+            *(c.label(f"site_{c.name}") for c in site.c),
+            scope.condition(Unit).label("unit_seen"),
+            scope.condition(Site).label("site_seen"),
+        ]
         for part in chunks(sorted(set(keys))):
             stmt: Any = (
-                select(
-                    Bundle("occupancy", *_table(Occupancy).c),
-                    Bundle("unit", *_table(Unit).c),
-                    Bundle("site", *_table(Site).c),
-                    unit_seen,
-                    site_seen,
+                select(*columns)
+                .select_from(
+                    occupancy.join(unit, unit.c.id == occupancy.c.unit_id).join(
+                        site, site.c.id == unit.c.site_id
+                    )
                 )
-                .select_from(Occupancy)
-                .join(Unit, Unit.id == Occupancy.unit_id)  # type: ignore[arg-type]
-                .join(Site, Site.id == Unit.site_id)  # type: ignore[arg-type]
-                .where(_in(Occupancy.household_id, part))
-                .order_by(Occupancy.household_id, Occupancy.start_date, Occupancy.id)  # type: ignore[arg-type]
+                .where(_in(occupancy.c.household_id, part))
+                .order_by(occupancy.c.household_id, occupancy.c.start_date, occupancy.c.id)
             )
             if not _of_shown_households(ctx, Occupancy, "household_id", part):
                 stmt = scope.filter(stmt, Occupancy)
-            for occ, unit, site, u_seen, s_seen in ctx.session.execute(stmt):
+            for row in _rows(ctx, stmt):
+                occ = occupancy_row._make(row[:at_unit])
+                u = unit_row._make(row[at_unit:at_site])
+                si = site_row._make(row[at_site:at_seen])
                 grouped[occ.household_id].append(occ)
-                places[unit.id] = Place(unit.typology, unit.site_id, unit.owner_id, site.in_priority_district)
-                units.prime(unit.id, unit if u_seen else None)
-                sites.prime(site.id, site if s_seen else None)
+                places[u.id] = Place(u.typology, u.site_id, u.owner_id, si.in_priority_district)
+                units.prime(u.id, u if row[at_seen] else None)
+                sites.prime(si.id, si if row[at_seen + 1] else None)
         return [grouped.get(k, []) for k in keys]
 
     return ctx.loader("core.household_occupancies", lambda: BatchLoader(fetch))  # type: ignore[no-any-return]

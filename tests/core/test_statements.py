@@ -95,3 +95,65 @@ def test_statement_counts_of_the_households_page_with_verdicts(thema_app: ThemaT
     assert counts[0] <= 1 + 3, counts
     assert counts[1] - counts[0] <= 1, counts
     assert counts[5] - counts[0] <= 5, counts
+
+
+def test_statement_counts_of_a_landlords_households_page(
+    thema_app_factory: Callable[..., ThemaTestApp],
+) -> None:
+    """A landlord's own caller (access conditions, grants, row-level security on PostgreSQL).
+
+    Its token and grants were checked by a first request: the page costs three statements, at
+    most one per scheme asked, and on PostgreSQL one more confining the transaction to the
+    caller's organisations (row-level security).
+    """
+    from sqlalchemy import func, select
+
+    from core.models import Household, Role
+
+    app = thema_app_factory()
+    app.demo(households=250)
+    with app.session() as s:
+        landlord = s.execute(
+            select(Household.owner_id).group_by(Household.owner_id).order_by(func.count().desc()).limit(1)
+        ).scalar_one()
+    token = app.create_token(landlord, Role.ADMIN)
+    confine = 1 if app.engine.dialect.name == "postgresql" else 0
+    counts = {}
+    for asked in ((), SCHEMES):
+        query = households_page(asked)
+        found = {}
+        for first in (10, 100):
+            app.graphql(query, {"first": first}, token=token)  # token and grants checked
+            with counting(app) as count:
+                page = app.graphql(query, {"first": first}, token=token)
+            assert len(page["households"]["nodes"]) == first
+            found[first] = count[0]
+        assert found[10] == found[100], (asked, found)
+        counts[len(asked)] = found[100]
+    assert counts[0] <= 3 + confine, counts
+    assert counts[5] - counts[0] <= 5, counts
+
+
+def test_a_request_frees_what_it_loaded_without_the_garbage_collector(thema_app: ThemaTestApp) -> None:
+    """Rows, facts and verdicts of a page are freed by reference counting as the request ends.
+
+    Loaders close over the request's context: left in it, everything they loaded is a reference
+    cycle only the collector's full collections free (long pauses under load).
+    """
+    import gc
+
+    from core.contract import Verdict
+    from core.facts import HouseholdFacts
+
+    thema_app.demo(households=60)
+    query = households_page(SCHEMES)
+    thema_app.graphql(query, {"first": 50})
+    gc.collect()
+    gc.disable()
+    try:
+        page = thema_app.graphql(query, {"first": 50})
+        alive = [o for o in gc.get_objects() if isinstance(o, Verdict | HouseholdFacts)]
+    finally:
+        gc.enable()
+    assert len(page["households"]["nodes"]) == 50
+    assert alive == []
