@@ -29,7 +29,15 @@ from core.contract import (
     Status,
     Verdict,
 )
-from core.facts import HouseholdFacts, MemberFacts, OccupancyFacts, ReferralFacts, age_at, chunks
+from core.facts import (
+    HouseholdFacts,
+    MemberFacts,
+    OccupancyFacts,
+    ReferralFacts,
+    age_at,
+    chunks,
+    in_ids,
+)
 from core.hookspecs import hookimpl, hookspec
 
 __version__ = "0.1.0"
@@ -71,4 +79,5 @@ __all__ = [
     "chunks",
     "hookimpl",
     "hookspec",
+    "in_ids",
 ]

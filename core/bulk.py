@@ -31,6 +31,8 @@ from sqlalchemy import Table, exc, insert, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlmodel import Session, SQLModel
 
+from core.db import mark_written
+
 log = logging.getLogger("thema.bulk")
 
 #: How rows were written: ``copy`` (COPY into the table), ``staged_copy`` (COPY into a temporary
@@ -60,6 +62,7 @@ def insert_rows(session: Session, target: type[SQLModel] | Table, rows: Iterable
         raise ValueError(f"{table.name}: unknown columns {', '.join(unknown)}")
     session.flush()
     conn = session.connection()
+    mark_written(conn)  # the driver's COPY and executemany pass SQLAlchemy by
     plan = _plan(table, keys, conn.dialect)
     method = _method(conn, plan)
     if method == "core":

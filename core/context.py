@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.db import end_reading
+
 if TYPE_CHECKING:
     from starlette.requests import Request
 
@@ -65,6 +67,7 @@ class RequestContext:
         under load. Emptied here, it is freed by reference counting as the request ends.
         """
         if self._session is not None:
+            end_reading(self._session)  # PostgreSQL keeps the request's prepared statements
             self._session.close()
             self._session = None
         loaders, self.loaders = self.loaders, {}

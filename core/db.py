@@ -26,6 +26,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = create_engine(url, **kwargs)
     if not url.startswith("sqlite"):
         _ping_after_idle(engine)
+        _note_writes(engine)
     if url.startswith("sqlite"):
 
         @event.listens_for(engine, "connect")
@@ -38,6 +39,48 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur.close()
 
     return engine
+
+
+_WROTE = "thema_wrote"
+
+
+def _note_writes(engine: Engine) -> None:
+    """Record on each connection whether its transaction sent anything but a SELECT."""
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.info[_WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not statement.startswith("SELECT"):
+            conn.info[_WROTE] = True
+
+
+def mark_written(conn: Any) -> None:
+    """Record that ``conn``'s transaction writes, for writes past SQLAlchemy (the driver's COPY)."""
+    conn.info[_WROTE] = True
+
+
+def end_reading(session: Session) -> None:
+    """End ``session``'s transaction by a COMMIT when it only read, on PostgreSQL; else leave it.
+
+    A transaction that only read commits or rolls back alike, but psycopg forgets its prepared
+    statements on every ROLLBACK: a request's statements, the same every time, would be planned
+    again by each request instead of once per connection. Anything but a SELECT sent in the
+    transaction (a write, a temporary table), a pending change or a failed transaction leaves it
+    to the rollback that closing the session does.
+    """
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or conn.info.get(_WROTE) is not False:
+        return
+    dbapi = conn.connection.dbapi_connection
+    status = getattr(getattr(dbapi, "info", None), "transaction_status", None)
+    if status is None or status.name != "INTRANS":
+        return
+    session.commit()
 
 
 #: A pooled connection idle longer than this is checked (one round trip) before it is used.

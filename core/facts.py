@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import ARRAY, Boolean, TypeDecorator, and_, bindparam, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import coercions, roles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session
 
 from core.models import (
@@ -30,6 +34,49 @@ from core.models import (
 
 #: Largest IN (...) list sent in one statement (SQLite's variable limit is far above).
 CHUNK = 5000
+
+
+class in_ids(ColumnElement[bool]):
+    """``column IN (…)`` of a list of ids bound at execution as ``name`` (``{"ids": [...]}``).
+
+    On PostgreSQL, ``column = ANY(:ids)``: one array parameter whatever the number of ids, so
+    the statement's text never changes (psycopg prepares it once per connection) and nothing is
+    rendered per id; elsewhere an expanding ``IN``. Added in contract 1.4.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a comparison: no ``= 1`` where booleans are not native
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("name", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column: Any, name: str = "ids") -> None:
+        self.column = coercions.expect(roles.ExpressionElementRole, column)
+        self.name = name
+
+
+class _Ids(TypeDecorator[Any]):
+    """An array of ids bound from any sequence (psycopg adapts lists, not tuples, to arrays)."""
+
+    impl = ARRAY
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return None if value is None else list(value)
+
+
+@compiles(in_ids)
+def _in_ids(element: in_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column.in_(bindparam(element.name, expanding=True)), **kw)
+
+
+@compiles(in_ids, "postgresql")
+def _in_ids_postgresql(element: in_ids, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    ids = compiler.process(bindparam(element.name, type_=_Ids(element.column.type)), **kw)
+    return f"{column} = ANY ({ids})"
 
 
 def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
@@ -211,7 +258,7 @@ _REFERRALS = (
     .join(Organisation, Organisation.id == Referral.proposer_id)  # type: ignore[arg-type]
     .join(Offer, Offer.id == Referral.offer_id)  # type: ignore[arg-type]
     .where(
-        Referral.household_id.in_(bindparam("ids", expanding=True)),  # type: ignore[attr-defined]
+        in_ids(Referral.household_id),
         Referral.proposed_on <= bindparam("on"),  # type: ignore[arg-type,operator]
     )
     .order_by(Referral.household_id, Referral.proposed_on)

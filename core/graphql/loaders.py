@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, select
 from strawberry.dataloader import DataLoader
 
 from core.context import RequestContext
-from core.facts import chunks
+from core.facts import chunks, in_ids
 
 M = TypeVar("M")
 K = TypeVar("K")
@@ -120,19 +120,18 @@ def _row_type(table: Any) -> Any:
     return found
 
 
-def _rows(ctx: RequestContext, stmt: Any) -> Any:
-    """Rows of a Core ``stmt`` from the request's transaction, without the ORM's result layer.
+#: The parameter binding the parent ids of a loader's batch (``in_ids``).
+_IDS = "parent_ids"
 
-    Pending changes are flushed first, as ``Session.execute`` does.
+
+def _rows(ctx: RequestContext, stmt: Any, ids: Sequence[Any]) -> Any:
+    """Rows of a Core ``stmt`` for a batch of ``ids``, in the request's transaction, without the
+    ORM's result layer. Pending changes are flushed first, as ``Session.execute`` does.
     """
     session = ctx.session
     if session.autoflush and (session.new or session.deleted or session.dirty):
         session.flush()
-    return session.connection().execute(stmt)
-
-
-def _in(col: Any, ids: Sequence[Any]) -> Any:
-    return col.in_(ids)
+    return session.connection().execute(stmt, {_IDS: ids})
 
 
 def _scoped(ctx: RequestContext, model: type, stmt: Select[Any]) -> Select[Any]:
@@ -171,8 +170,8 @@ def by_id(ctx: RequestContext, model: type[M]) -> BatchLoader[int, M | None]:
     def fetch(keys: list[int]) -> list[M | None]:
         found: dict[int, M] = {}
         for part in chunks(sorted(set(keys))):
-            stmt = _scoped(ctx, model, select(model).where(_in(model.id, part)))  # type: ignore[attr-defined]
-            for row in ctx.session.execute(stmt).scalars():
+            stmt = _scoped(ctx, model, select(model).where(in_ids(model.id, _IDS)))  # type: ignore[attr-defined]
+            for row in ctx.session.execute(stmt, {_IDS: part}).scalars():
                 found[row.id] = row  # type: ignore[attr-defined]
         return [found.get(k) for k in keys]
 
@@ -194,13 +193,13 @@ def children(
         grouped: dict[int, list[M]] = defaultdict(list)
         col = getattr(model, fk)
         for part in chunks(sorted(set(keys))):
-            stmt = select(_table(model)).where(_in(col, part))
+            stmt = select(_table(model)).where(in_ids(col, _IDS))
             if not _of_shown_households(ctx, model, fk, part):
                 stmt = _scoped(ctx, model, stmt)
             if where is not None:
                 stmt = where(stmt)
             stmt = stmt.order_by(col, getattr(model, order), model.id)  # type: ignore[attr-defined]
-            for row in _rows(ctx, stmt):
+            for row in _rows(ctx, stmt, part):
                 grouped[getattr(row, fk)].append(row)
         return [grouped.get(k, []) for k in keys]
 
@@ -226,7 +225,7 @@ def child_pages(
         pk = model.id  # type: ignore[attr-defined]
         for part in chunks(sorted(set(keys))):
             inner = select(model, func.row_number().over(partition_by=col, order_by=pk).label("rn"))
-            inner = inner.where(_in(col, part))
+            inner = inner.where(in_ids(col, _IDS))
             if after is not None:
                 inner = inner.where(pk > after)
             if where is not None:
@@ -239,7 +238,7 @@ def child_pages(
                 .where(alias.rn <= first + 1)
                 .order_by(alias[fk], alias.id)
             )
-            for row in ctx.session.execute(stmt).scalars():
+            for row in ctx.session.execute(stmt, {_IDS: part}).scalars():
                 grouped[getattr(row, fk)].append(row)
         out = []
         for k in keys:
@@ -265,10 +264,10 @@ def child_counts(
         counts: dict[int, int] = {}
         col = getattr(model, fk)
         for part in chunks(sorted(set(keys))):
-            stmt = _scoped(ctx, model, select(col, func.count()).where(_in(col, part)))
+            stmt = _scoped(ctx, model, select(col, func.count()).where(in_ids(col, _IDS)))
             if where is not None:
                 stmt = where(stmt)
-            for parent, n in ctx.session.execute(stmt.group_by(col)):
+            for parent, n in ctx.session.execute(stmt.group_by(col), {_IDS: part}):
                 counts[parent] = int(n)
         return [counts.get(k, 0) for k in keys]
 
@@ -325,12 +324,12 @@ def household_occupancies(ctx: RequestContext) -> BatchLoader[int, list[Any]]:
                         site, site.c.id == unit.c.site_id
                     )
                 )
-                .where(_in(occupancy.c.household_id, part))
+                .where(in_ids(occupancy.c.household_id, _IDS))
                 .order_by(occupancy.c.household_id, occupancy.c.start_date, occupancy.c.id)
             )
             if not _of_shown_households(ctx, Occupancy, "household_id", part):
                 stmt = scope.filter(stmt, Occupancy)
-            for row in _rows(ctx, stmt):
+            for row in _rows(ctx, stmt, part):
                 occ = occupancy_row._make(row[:at_unit])
                 u = unit_row._make(row[at_unit:at_site])
                 si = site_row._make(row[at_site:at_seen])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, case, select
+from sqlalchemy import Select, case, select
 
 from core import (
     Criterion,
@@ -14,6 +14,7 @@ from core import (
     Outcome,
     PopulationRequest,
     chunks,
+    in_ids,
 )
 from plugins.asr.models import AsrProfile
 from plugins.asr.scheme import CODE, SOURCE_PUBLIC
@@ -78,7 +79,7 @@ _PROFILE_TABLE: Any = AsrProfile.__table__  # type: ignore[attr-defined]
 #: The profile answers of a chunk of households (``ids``): built once.
 _PROFILES = select(
     _PROFILE_TABLE.c.household_id, *(_PROFILE_TABLE.c[name] for name in _Profile._fields)
-).where(_PROFILE_TABLE.c.household_id.in_(bindparam("ids", expanding=True)))
+).where(in_ids(_PROFILE_TABLE.c.household_id))
 
 
 def _tenant(facts: HouseholdFacts, landlord_id: int | None) -> CriterionResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, case, literal, or_, select
+from sqlalchemy import Select, case, literal, or_, select
 from sqlmodel import col
 
 from core import (
@@ -18,6 +18,7 @@ from core import (
     PopulationRequest,
     ReferralFacts,
     chunks,
+    in_ids,
 )
 from core.facts import age_at, born_by
 from core.models import Offer, Organisation, OrganisationKind, Referral, ReferralDecision
@@ -114,7 +115,7 @@ class _Profile(NamedTuple):
 _PROFILE_TABLE: Any = ChrsProfile.__table__  # type: ignore[attr-defined]
 _PROFILES = select(
     _PROFILE_TABLE.c.household_id, *(_PROFILE_TABLE.c[name] for name in _Profile._fields)
-).where(_PROFILE_TABLE.c.household_id.in_(bindparam("ids", expanding=True)))
+).where(in_ids(_PROFILE_TABLE.c.household_id))
 
 
 def _profiles(req: EligibilityRequest) -> dict[int, _Profile]:

@@ -13,7 +13,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, bindparam, case, func, literal, or_, select
+from sqlalchemy import BigInteger, Select, case, func, literal, or_, select
 from sqlmodel import Session, col
 
 from core import (
@@ -26,6 +26,7 @@ from core import (
     Outcome,
     PopulationRequest,
     chunks,
+    in_ids,
 )
 from core.facts import age_at, born_by
 from core.models import Activity, MemberRole, Occupancy, Offer, OfferUnit, Person, Typology, Unit
@@ -206,7 +207,7 @@ def evaluate(req: EligibilityRequest) -> dict[int, list[CriterionResult]]:
 
 #: Compositions recorded in the profiles of a chunk of households (``ids``): built once.
 _COMPOSITIONS = select(col(FjtProfile.household_id), col(FjtProfile.composition)).where(
-    col(FjtProfile.household_id).in_(bindparam("ids", expanding=True)),
+    in_ids(col(FjtProfile.household_id)),
     col(FjtProfile.composition).is_not(None),
 )
 

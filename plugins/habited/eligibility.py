@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, case
+from sqlalchemy import Select, case
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -23,6 +23,7 @@ from core import (
     Outcome,
     PopulationRequest,
     chunks,
+    in_ids,
 )
 from core.facts import age_at, born_by
 from plugins.habited.models import HabitedDayActivity, HabitedDiagnosis, HabitedProfile
@@ -116,7 +117,7 @@ _PROFILE_TABLE: Any = HabitedProfile.__table__  # type: ignore[attr-defined]
 #: The profile answers of a chunk of households (``ids``): built once.
 _PROFILES = sa_select(
     _PROFILE_TABLE.c.household_id, *(_PROFILE_TABLE.c[name] for name in _Profile._fields)
-).where(_PROFILE_TABLE.c.household_id.in_(bindparam("ids", expanding=True)))
+).where(in_ids(_PROFILE_TABLE.c.household_id))
 
 
 def load_profiles(session: Session, household_ids: Sequence[int]) -> dict[int, _Profile]:

@@ -157,3 +157,47 @@ def test_a_request_frees_what_it_loaded_without_the_garbage_collector(thema_app:
         gc.enable()
     assert len(page["households"]["nodes"]) == 50
     assert alive == []
+
+
+def test_read_only_requests_keep_their_prepared_statements_on_postgresql(thema_app: ThemaTestApp) -> None:
+    """A request that only read commits: psycopg forgets its prepared statements on ROLLBACK.
+
+    Its statements, the same every time, are prepared once per connection (after five runs)
+    instead of planned again by every request; a request that wrote still rolls back what it
+    did not commit (see ``core.db.end_reading``).
+    """
+    from sqlalchemy import text
+
+    if thema_app.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    thema_app.demo(households=30)
+    query = households_page(SCHEMES)
+    for _ in range(7):
+        thema_app.graphql(query, {"first": 20})
+    with thema_app.engine.connect() as conn:  # the pool's most recently used connection
+        prepared = conn.execute(text("SELECT statement FROM pg_prepared_statements")).scalars().all()
+    assert any("FROM person" in s for s in prepared), prepared
+
+
+def test_end_reading_commits_only_what_only_read(thema_app: ThemaTestApp) -> None:
+    """A transaction that wrote, even past SQLAlchemy (bulk COPY), is left to the rollback."""
+    from sqlalchemy import func, select
+
+    from core.bulk import insert_rows
+    from core.db import end_reading
+    from core.models import Organisation, OrganisationKind
+
+    with thema_app.session() as s:
+        before = s.execute(select(func.count()).select_from(Organisation)).scalar_one()
+    with thema_app.session() as s:
+        s.execute(select(Organisation.id)).all()
+        insert_rows(
+            s, Organisation, [{"name": "Écrite puis abandonnée", "kind": OrganisationKind.ASSOCIATION}]
+        )
+        end_reading(s)
+        s.rollback()
+    with thema_app.session() as s:
+        assert s.execute(select(func.count()).select_from(Organisation)).scalar_one() == before
+        s.execute(select(Organisation.id)).all()
+        end_reading(s)
+        assert not s.in_transaction() or s.connection().dialect.name != "postgresql"
