@@ -367,6 +367,18 @@ class Scope:
             _CONDITIONS.popitem(last=False)
         return cond
 
+    def reads_all_of(self, model: type, owner: int) -> bool:
+        """Whether the caller may read every row of ``model`` that ``owner`` owns.
+
+        True of an organisation's own households for its users (the first part of
+        ``household_condition``): a page of them needs no access condition. Auditors read none.
+        """
+        if self.unrestricted:
+            return True
+        if self.caller is not None and self.caller.role is Role.AUDITOR:
+            return False
+        return model is Household and owner == self.org
+
     def follows_household(self, model: type) -> bool:
         """Whether a row of ``model`` is readable whenever its household's file is (see ``condition``).
 

@@ -248,6 +248,8 @@ class Household(SQLModel, table=True):
     """A household (ménage): the unit of eligibility, occupancy and support."""
 
     __tablename__ = "household"
+    # An organisation's households in id order: its pages (``households(organisationId:)``).
+    __table_args__ = (Index("ix_household_owner_page", "owner_id", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = _owner()
     reference: str = Field(max_length=60)

@@ -126,8 +126,20 @@ async def _get(info: Info, model: type, gid: strawberry.ID, type_name: str) -> A
     return None if pk is None else await by_id(info.context, model).load(pk)
 
 
-def _page(info: Info, stmt: Any, key: Any, first: int | None, after: str | None, conv: Any, conn: Any) -> Any:
-    stmt = scope_of(info.context).filter(stmt, key.class_)  # only rows the caller may read
+def _page(
+    info: Info,
+    stmt: Any,
+    key: Any,
+    first: int | None,
+    after: str | None,
+    conv: Any,
+    conn: Any,
+    owner: int | None = None,
+) -> Any:
+    """A page of ``stmt``'s rows the caller may read; ``owner``: the statement keeps only its rows."""
+    scope = scope_of(info.context)
+    if owner is None or not scope.reads_all_of(key.class_, owner):
+        stmt = scope.filter(stmt, key.class_)  # only rows the caller may read
     rows = fetch_page(info.context.session, stmt, key, _first(info, first), after, conv)
     # The page's rows, for whoever needs them by id next.
     by_id(info.context, key.class_).prime_many(
@@ -1435,9 +1447,11 @@ class Query(*ext("Query"), DataIOQuery):  # type: ignore[misc]
     ) -> Connection[Household]:
         """Households, paged."""
         stmt = select(m.Household)
+        owner = None
         if organisation_id is not None:
-            stmt = stmt.where(m.Household.owner_id == (_pk(organisation_id, "Organisation") or 0))
-        return _page(info, stmt, m.Household.id, first, after, Household.of, Connection[Household])
+            owner = _pk(organisation_id, "Organisation") or 0
+            stmt = stmt.where(m.Household.owner_id == owner)
+        return _page(info, stmt, m.Household.id, first, after, Household.of, Connection[Household], owner)
 
     @strawberry.field(description="A household by global id.")
     async def household(self, info: Info, id: IdArg) -> Household | None:

@@ -212,6 +212,20 @@ def test_each_organisation_sees_only_its_own_and_granted_rows(world: World) -> N
     assert sorted(n["reference"] for n in a["households"]["nodes"]) == ["REF-A"]
 
 
+def test_households_of_an_organisation_are_its_callers_own_files_only(world: World) -> None:
+    """``households(organisationId:)``: an organisation's users read all of its own files (the
+    page needs no access condition), auditors none, and another organisation only what it may."""
+    q = "query($o: ID) { households(organisationId: $o) { totalCount nodes { reference } } }"
+    own = world.q("L", q, {"o": world.ids["L"]})["data"]["households"]
+    assert [n["reference"] for n in own["nodes"]] == ["REF-L"] and own["totalCount"] == 1
+    assert world.q("Lview", q, {"o": world.ids["L"]})["data"]["households"]["nodes"] == own["nodes"]
+    audit = world.q("Laudit", q, {"o": world.ids["L"]})["data"]["households"]
+    assert audit == {"totalCount": 0, "nodes": []}
+    for who, org in (("M", "L"), ("A", "L"), ("I", "L"), ("L", "M")):
+        other = world.q(who, q, {"o": world.ids[org]})["data"]["households"]
+        assert other == {"totalCount": 0, "nodes": []}, (who, org)
+
+
 def test_landlord_sees_offer_occupancy_not_residents_until_granted(world: World) -> None:
     q = 'query($o: ID!) { offer(id: $o) { occupancy(date: "2022-01-01") { occupied } residents(date: "2022-01-01") { totalCount } indicators(from: "2021-01-01", to: "2022-12-31") { value households { totalCount } } } }'
     before = world.q("L", q, {"o": world.ids["offer"]})["data"]["offer"]
