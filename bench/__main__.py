@@ -266,6 +266,29 @@ def http_figures(url: str, codes: list[str], landlord: int, workdir: Path) -> di
     return out
 
 
+def ceiling_figures(url: str, codes: list[str], landlord: int) -> dict[str, Any]:
+    """The page in process, without and with verdicts, against one SQL statement building it."""
+    from bench.ceiling import PLAIN_PAGE, sql_ceiling_ms, stack_page_ms
+    from core.graphql.relay import to_global_id
+
+    sql_ms, households = sql_ceiling_ms(url, landlord, DAY)
+    pages = stack_page_ms(
+        url,
+        TOKEN["secret"],
+        DAY,
+        {"org": to_global_id("Organisation", landlord)},
+        {"plain": PLAIN_PAGE, "verdicts": page_query(codes)},
+    )
+    return {
+        "sql_ms": sql_ms,
+        "sql_households": households,
+        "page_plain_ms": pages["plain"],
+        "page_ms": pages["verdicts"],
+        "plain_vs_sql": round(pages["plain"] / sql_ms, 1),
+        "page_vs_sql": round(pages["verdicts"] / sql_ms, 1),
+    }
+
+
 def bench_token(url: str, landlord: int) -> str:
     """A bearer token of the big landlord's administrator, when the deployment has tokens."""
     try:
@@ -436,6 +459,8 @@ def run_backend(name: str, url: str, workdir: Path) -> dict[str, Any]:
     result["startup"] = startup_seconds(url)
     log(f"{name}: HTTP")
     result["http"] = http_figures(url, codes, world.landlord_id, workdir)
+    log(f"{name}: the page against its SQL ceiling, in process")
+    result["ceiling"] = ceiling_figures(url, codes, world.landlord_id)
     result["bench_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return result
 
@@ -524,6 +549,28 @@ def markdown(results: dict[str, Any]) -> str:
         ],
     )
     row(
+        "page in process ms: without verdicts · with 5 verdicts · one SQL statement building it"
+        " (no verdicts)",
+        "",
+        [
+            f"{b['ceiling']['page_plain_ms']} · {b['ceiling']['page_ms']} · {b['ceiling']['sql_ms']}"
+            if "ceiling" in b
+            else "–"
+            for b in backends
+        ],
+    )
+    row(
+        "page / SQL ceiling: without verdicts · with verdicts",
+        "≤ 5× (beyond)",
+        [
+            f"{b['ceiling']['plain_vs_sql']}× · {b['ceiling']['page_vs_sql']}×"
+            f"{' ✅' if b['ceiling']['plain_vs_sql'] <= 5 else ' ❌'}"
+            if "ceiling" in b
+            else "–"
+            for b in backends
+        ],
+    )
+    row(
         "eligibility, 100k households × 5 schemes: set-based s (median of 3 · first run)",
         "≤ 2 s",
         [
@@ -563,7 +610,7 @@ def markdown(results: dict[str, Any]) -> str:
         [mark["indicators_speedup"](r["indicators_speedup"]) for r in rs],
     )
     row(
-        "bulk loading rows/s: Core / ORM unit of work",
+        "bulk loading rows/s: Core / ORM unit of work (median of 3)",
         "",
         [f"{b['bulk']['core_rows_per_s']} / {b['bulk']['orm_rows_per_s']}" for b in backends],
     )

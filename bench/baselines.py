@@ -109,30 +109,39 @@ def person_rows(household_id: int, owner_id: int, n: int, first_id: int) -> list
 
 
 def bulk_vs_orm(
-    session: Session, household_id: int, owner_id: int, core_rows: int, orm_rows: int
+    session: Session, household_id: int, owner_id: int, core_rows: int, orm_rows: int, repeat: int = 3
 ) -> dict[str, float]:
-    """Rows/s inserting persons with ``core.bulk.insert_rows`` vs ORM objects flushed by the unit of work."""
+    """Rows/s inserting persons with ``core.bulk.insert_rows`` vs ORM objects flushed by the unit of work.
+
+    Each way runs ``repeat`` times, rolled back after each run, alternately; the median is kept
+    (one run of either moves by a third on a busy machine).
+    """
+    from statistics import median
+
     from sqlalchemy import func
 
     from core.bulk import insert_rows
 
-    start_id = int(session.execute(select(func.max(Person.id))).scalar_one() or 0) + 1
-    rows = person_rows(household_id, owner_id, core_rows, start_id)
-    started = time.perf_counter()
-    insert_rows(session, Person, rows)
-    session.flush()
-    core_seconds = time.perf_counter() - started
-    session.rollback()
-    # The ORM rows take fresh ids from the sequence, which insert_rows moved past the rows above.
-    objects = person_rows(household_id, owner_id, orm_rows, start_id)
-    started = time.perf_counter()
-    session.add_all([Person(**{k: v for k, v in r.items() if k != "id"}) for r in objects])
-    session.flush()
-    orm_seconds = time.perf_counter() - started
-    session.rollback()
+    core_times, orm_times = [], []
+    for _ in range(repeat):
+        start_id = int(session.execute(select(func.max(Person.id))).scalar_one() or 0) + 1
+        rows = person_rows(household_id, owner_id, core_rows, start_id)
+        started = time.perf_counter()
+        insert_rows(session, Person, rows)
+        session.flush()
+        core_times.append(time.perf_counter() - started)
+        session.rollback()
+        # The ORM rows take fresh ids from the sequence, which insert_rows moved past the rows above.
+        objects = person_rows(household_id, owner_id, orm_rows, start_id)
+        started = time.perf_counter()
+        session.add_all([Person(**{k: v for k, v in r.items() if k != "id"}) for r in objects])
+        session.flush()
+        orm_times.append(time.perf_counter() - started)
+        session.rollback()
     return {
         "core_rows": core_rows,
-        "core_rows_per_s": round(core_rows / core_seconds),
+        "core_rows_per_s": round(core_rows / median(core_times)),
         "orm_rows": orm_rows,
-        "orm_rows_per_s": round(orm_rows / orm_seconds),
+        "orm_rows_per_s": round(orm_rows / median(orm_times)),
+        "runs": repeat,
     }
