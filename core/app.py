@@ -451,6 +451,9 @@ def create_app(
             # by every full collection a busy worker triggers; frozen, they are skipped.
             gc.collect()
             gc.freeze()
+        if settings.gc_young_threshold:
+            _young, older, oldest = gc.get_threshold()
+            gc.set_threshold(settings.gc_young_threshold, older, oldest)
         yield
         engine.dispose()  # graceful shutdown: close pooled connections
 

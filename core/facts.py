@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlmodel import Session
 
+from core.db import read_rows
 from core.models import (
     Activity,
     Household,
@@ -271,7 +272,7 @@ def load_referral_facts(
     """Referrals of ``household_ids`` proposed on or before ``reference_date``, one statement a chunk."""
     out: dict[int, list[ReferralFacts]] = defaultdict(list)
     for part in chunks(sorted(set(household_ids))):
-        for r in session.execute(_REFERRALS, {"ids": part, "on": reference_date}):
+        for r in read_rows(session, _REFERRALS, {"ids": part, "on": reference_date}):
             out[r.household_id].append(
                 ReferralFacts(r.id, r.offer_id, r.proposer_id, r.kind, r.decision, r.proposed_on, r.scheme)
             )

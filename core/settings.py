@@ -91,13 +91,21 @@ class Settings(BaseSettings):
     token_cache_seconds: float = Field(
         default=2.0,
         ge=0,
-        description="Seconds a worker trusts credentials it has just checked, sparing a database round "
-        "trip per request; a revocation elsewhere takes at most this long to reach it. 0: off.",
+        description="Seconds a worker trusts credentials it has just checked, and the grants of the "
+        "organisations it has just served, sparing database round trips per request; a revocation or "
+        "a partnership change elsewhere takes at most this long to reach it. 0: off.",
     )
     gc_freeze: bool = Field(
         default=True,
         description="At start-up, put what the server built (schema, plugins, caches) out of the "
         "garbage collector's reach: its full collections then scan only what requests leave behind.",
+    )
+    gc_young_threshold: int = Field(
+        default=10_000,
+        ge=0,
+        description="Allocations between two collections of the garbage collector's youngest "
+        "generation (Python's default: 700). A page allocates tens of thousands of objects that live "
+        "until it is answered, which every collection scans in vain. 0: Python's default.",
     )
     log_format: Literal["json", "text"] = Field(
         default="text", description="Log lines as JSON objects (production) or readable text."

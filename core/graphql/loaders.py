@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, select
 from strawberry.dataloader import DataLoader
 
 from core.context import RequestContext
+from core.db import read_rows
 from core.facts import chunks, in_ids
 
 M = TypeVar("M")
@@ -125,13 +126,8 @@ _IDS = "parent_ids"
 
 
 def _rows(ctx: RequestContext, stmt: Any, ids: Sequence[Any]) -> Any:
-    """Rows of a Core ``stmt`` for a batch of ``ids``, in the request's transaction, without the
-    ORM's result layer. Pending changes are flushed first, as ``Session.execute`` does.
-    """
-    session = ctx.session
-    if session.autoflush and (session.new or session.deleted or session.dirty):
-        session.flush()
-    return session.connection().execute(stmt, {_IDS: ids})
+    """Rows of a Core ``stmt`` for a batch of ``ids`` (``read_rows``)."""
+    return read_rows(ctx.session, stmt, {_IDS: ids})
 
 
 def _scoped(ctx: RequestContext, model: type, stmt: Select[Any]) -> Select[Any]:

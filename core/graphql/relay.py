@@ -13,6 +13,8 @@ from graphql import GraphQLError
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
+from core.db import read_rows
+
 T = TypeVar("T")
 
 
@@ -121,12 +123,24 @@ def fetch_page(
     first: int,
     after: str | None,
     convert: Callable[[Any], T],
+    *,
+    plain: bool = False,
 ) -> PageRows[T]:
-    """Run ``stmt`` ordered by ``key`` after the cursor, one extra row to know if more follow."""
+    """Run ``stmt`` ordered by ``key`` after the cursor, one extra row to know if more follow.
+
+    ``plain``: ``stmt`` selects a table's columns, read as plain rows (``core.db.read_rows``),
+    not ORM objects.
+    """
     base = stmt
     if after is not None:
         stmt = stmt.where(key > decode_cursor(after))
-    rows = list(session.execute(stmt.order_by(key).limit(first + 1)).scalars()) if first else []
+    page = stmt.order_by(key).limit(first + 1)
+    if not first:
+        rows = []
+    elif plain:
+        rows = list(read_rows(session, page))
+    else:
+        rows = list(session.execute(page).scalars())
     has_next = len(rows) > first
     rows = rows[:first]
 

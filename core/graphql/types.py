@@ -135,12 +135,19 @@ def _page(
     conv: Any,
     conn: Any,
     owner: int | None = None,
+    plain: bool = False,
 ) -> Any:
-    """A page of ``stmt``'s rows the caller may read; ``owner``: the statement keeps only its rows."""
+    """A page of ``stmt``'s rows the caller may read; ``owner``: the statement keeps only its rows.
+
+    ``plain``: the rows are read as plain rows of the model's table (``fetch_page``), for pages
+    of objects only shown: the GraphQL objects read their attributes alike.
+    """
     scope = scope_of(info.context)
     if owner is None or not scope.reads_all_of(key.class_, owner):
         stmt = scope.filter(stmt, key.class_)  # only rows the caller may read
-    rows = fetch_page(info.context.session, stmt, key, _first(info, first), after, conv)
+    if plain:
+        stmt = stmt.with_only_columns(*key.class_.__table__.c)
+    rows = fetch_page(info.context.session, stmt, key, _first(info, first), after, conv, plain=plain)
     # The page's rows, for whoever needs them by id next.
     by_id(info.context, key.class_).prime_many(
         {pk: node.row for pk, node in rows.items if getattr(node, "row", None) is not None}
@@ -1451,7 +1458,9 @@ class Query(*ext("Query"), DataIOQuery):  # type: ignore[misc]
         if organisation_id is not None:
             owner = _pk(organisation_id, "Organisation") or 0
             stmt = stmt.where(m.Household.owner_id == owner)
-        return _page(info, stmt, m.Household.id, first, after, Household.of, Connection[Household], owner)
+        return _page(
+            info, stmt, m.Household.id, first, after, Household.of, Connection[Household], owner, plain=True
+        )
 
     @strawberry.field(description="A household by global id.")
     async def household(self, info: Info, id: IdArg) -> Household | None:
