@@ -344,9 +344,10 @@ class Scope:
         if model is Organisation:
             cond = Organisation.id.in_(_ids(self.organisation_ids()))  # type: ignore[union-attr]
         elif model is Site:
-            cond = Site.id.in_(self.site_ids())  # type: ignore[union-attr]
+            # Its own rows first: a landlord's page of them never builds the visible set.
+            cond = or_(Site.owner_id == self.org, Site.id.in_(self.site_ids()))  # type: ignore[union-attr]
         elif model is Unit:
-            cond = Unit.site_id.in_(self.site_ids())  # type: ignore[attr-defined]
+            cond = or_(Unit.owner_id == self.org, Unit.site_id.in_(self.site_ids()))  # type: ignore[attr-defined]
         elif model is Offer:
             cond = Offer.id.in_(self.offer_ids())  # type: ignore[union-attr]
         elif model is Household:
