@@ -10,7 +10,6 @@ asks this module, so that a hidden object looks exactly like a missing one.
 
 from __future__ import annotations
 
-import time
 import weakref
 from collections import OrderedDict
 from contextvars import ContextVar
@@ -38,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from core.auth import Caller
+from core.auth import Caller, Expiring
 from core.models import (
     Household,
     Occupancy,
@@ -106,33 +105,21 @@ class KnownGrants:
 
     def __init__(self, seconds: float, maxsize: int = 10_000) -> None:
         self.seconds = seconds
-        self.maxsize = maxsize
-        self._entries: dict[tuple[int, date, str], tuple[float, Any]] = {}
+        self._entries: Expiring[tuple[int, date, str], Any] = Expiring(maxsize)
 
     def get(self, organisation: int, day: date, kind: str) -> Any:
         """What was kept of ``kind`` (``grants``, ``orgs``) for the organisation and day, if fresh."""
-        found = self._entries.get((organisation, day, kind))
-        if found is None:
-            return None
-        if found[0] <= _clock():
-            self._entries.pop((organisation, day, kind), None)
-            return None
-        return found[1]
+        return self._entries.get((organisation, day, kind))
 
     def put(self, organisation: int, day: date, kind: str, value: Any) -> None:
         """Keep ``value``."""
-        if self.seconds <= 0:
-            return
-        if len(self._entries) >= self.maxsize:
-            self._entries.pop(next(iter(self._entries)))  # the oldest entry
-        self._entries[(organisation, day, kind)] = (_clock() + self.seconds, value)
+        self._entries.put((organisation, day, kind), value, self.seconds)
 
     def clear(self) -> None:
         """Forget everything."""
         self._entries.clear()
 
 
-_clock = time.monotonic
 #: The cache of each database (engine), made by ``known_grants``.
 _KNOWN: weakref.WeakKeyDictionary[Any, KnownGrants] = weakref.WeakKeyDictionary()
 #: What a change to these rows may change in some caller's grants or organisations.

@@ -16,12 +16,15 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from core.models import ApiToken, Organisation, OrganisationKind, Role
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 TOKEN_PREFIX = "thema_"
 
@@ -144,6 +147,38 @@ def authenticate(
     raise AuthError("unsupported credentials")
 
 
+class Expiring(Generic[K, V]):
+    """A dict whose entries expire: each kept until its own deadline, at most ``maxsize`` of them
+    (the oldest goes first). What a worker trusts for a few seconds: callers, grants.
+    """
+
+    def __init__(self, maxsize: int = 10_000) -> None:
+        self.maxsize = maxsize
+        self._entries: dict[K, tuple[float, V]] = {}
+
+    def get(self, key: K) -> V | None:
+        """The value kept under ``key``, if still fresh."""
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        if found[0] <= _clock():
+            self._entries.pop(key, None)
+            return None
+        return found[1]
+
+    def put(self, key: K, value: V, seconds: float) -> None:
+        """Keep ``value`` for ``seconds`` (nothing when not positive)."""
+        if seconds <= 0:
+            return
+        if len(self._entries) >= self.maxsize:
+            self._entries.pop(next(iter(self._entries)))  # the oldest entry
+        self._entries[key] = (_clock() + seconds, value)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self._entries.clear()
+
+
 class CallerCache:
     """The callers of recently authenticated credentials, kept ``seconds`` (``THEMA_TOKEN_CACHE_SECONDS``).
 
@@ -155,22 +190,14 @@ class CallerCache:
 
     def __init__(self, seconds: float, maxsize: int = 10_000) -> None:
         self.seconds = seconds
-        self.maxsize = maxsize
-        self._entries: dict[str, tuple[float, Caller]] = {}
+        self._entries: Expiring[str, Caller] = Expiring(maxsize)
         _CACHES.add(self)
 
     def get(self, authorization: str) -> Caller | None:
         """The cached caller of these credentials, if still fresh."""
         if self.seconds <= 0:
             return None
-        key = hash_secret(authorization)
-        found = self._entries.get(key)
-        if found is None:
-            return None
-        if found[0] <= _clock():
-            self._entries.pop(key, None)
-            return None
-        return found[1]
+        return self._entries.get(hash_secret(authorization))
 
     def put(self, authorization: str, caller: Caller) -> None:
         """Remember a caller just authenticated."""
@@ -179,11 +206,7 @@ class CallerCache:
         ttl = self.seconds
         if caller.expires_at is not None:
             ttl = min(ttl, (caller.expires_at - datetime.now(UTC)).total_seconds())
-        if ttl <= 0:
-            return
-        if len(self._entries) >= self.maxsize:
-            self._entries.pop(next(iter(self._entries)))  # the oldest entry
-        self._entries[hash_secret(authorization)] = (_clock() + ttl, caller)
+        self._entries.put(hash_secret(authorization), caller, ttl)
 
     def clear(self) -> None:
         """Forget every caller."""
