@@ -9,8 +9,6 @@ mapping a type name to the plugin mixins that extend it, so each schema gets its
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -26,9 +24,9 @@ from core.contract import Period, ScopeKind
 from core.graphql import common as c
 from core.graphql import inputs as i
 from core.graphql import lookahead
+from core.graphql.batches import members_of, scheme_error, verdict_of, verdicts_at
 from core.graphql.dataio import DataIOMutation, DataIOQuery
 from core.graphql.loaders import (
-    BatchLoader,
     by_id,
     child_counts,
     child_pages,
@@ -88,10 +86,6 @@ def ctx_of(info: Info) -> Any:
 def _first(info: Info, first: int | None) -> int:
     s = info.context.settings
     return page_size(first, s.default_page_size, s.max_page_size)
-
-
-def _scheme_error(exc: SchemeUnavailable) -> GraphQLError:
-    return GraphQLError(exc.message, extensions={"code": exc.code})
 
 
 def _period(info: Info, start: date | None, end: date | None) -> Period:
@@ -667,7 +661,7 @@ class Offer(*ext("Offer"), Node):  # type: ignore[misc]
             page = [k for k, _ in rows.items]
             verdicts = elig.evaluate(ctx.session, ctx.registry, self.scheme, page, day, self.row)
         except SchemeUnavailable as exc:
-            raise _scheme_error(exc) from None
+            raise scheme_error(exc) from None
         heads = {
             h.id: h
             for h in ctx.session.execute(select(m.Household).where(m.Household.id.in_(page))).scalars()
@@ -731,7 +725,7 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
     @strawberry.field(description="Members (present and past).")
     def members(self, info: Info) -> list[Person]:
         """Members."""
-        return _members(info.context).get(self.pk, lambda rows: [Person.of(r) for r in rows])
+        return members_of(info.context).get(self.pk, lambda rows: [Person.of(r) for r in rows])
 
     @strawberry.field(description="Occupancies, oldest first.")
     def occupancies(self, info: Info) -> list[Occupancy]:
@@ -785,110 +779,15 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
         if offer_id is None:
             if not scheme:
                 raise GraphQLError("Indiquez une offre ou un dispositif.", extensions={"code": "REQUIRED"})
-            return _verdicts(ctx, scheme, None, day).get(self.pk, _verdict_of)
+            return verdicts_at(ctx, scheme, None, day).get(self.pk, verdict_of)
         return self._offer_verdict(info, offer_id, day)
 
     async def _offer_verdict(self, info: Info, offer_id: strawberry.ID, day: date) -> c.Verdict:
         offer = await _get(info, m.Offer, offer_id, "Offer")
         if offer is None:
             raise GraphQLError("Offre introuvable.", extensions={"code": "NOT_FOUND"})
-        found = _verdicts(info.context, offer.scheme, offer, day).get(self.pk, _verdict_of)
+        found = verdicts_at(info.context, offer.scheme, offer, day).get(self.pk, verdict_of)
         return await found if asyncio.iscoroutine(found) else found  # type: ignore[no-any-return]
-
-
-def _members(ctx: Any) -> Any:
-    """Members by household (present and past), in id order."""
-    return children(ctx, m.Person, "household_id")
-
-
-@dataclass(frozen=True)
-class _NoVerdict:
-    """What a verdict loader holds when the scheme cannot be evaluated."""
-
-    error: SchemeUnavailable
-
-
-def _verdict_of(verdict: Any) -> c.Verdict:
-    """The GraphQL verdict of a loaded one; a scheme that cannot be evaluated is a field error."""
-    if isinstance(verdict, _NoVerdict):
-        raise _scheme_error(verdict.error)
-    return c.Verdict.of(verdict)
-
-
-def _verdicts(ctx: Any, scheme: str, offer: m.Offer | None, day: date) -> Any:
-    """Verdicts by household for a scheme (and offer) at a date, a batch at a time.
-
-    A scheme that cannot be evaluated (not installed, not enabled for the offer's landlord) is
-    the value of every household, so that each verdict field reports it.
-    """
-    key = ("core.verdicts", scheme, offer.id if offer else 0, day)
-    found = ctx.loaders.get(key)  # the usual case: the page's other verdicts of the scheme
-    if found is not None:
-        return found
-
-    def fetch(keys: list[int]) -> list[Any]:
-        try:
-            landlord = offer.landlord_id if offer else None
-            if landlord is not None:
-                require_enabled(ctx.session, ctx.registry, scheme, landlord, day)
-            # One facts load per request and date, shared by the verdicts of every scheme asked.
-            facts = _facts(ctx, day).load_now(keys)
-            known = {k: f for k, f in zip(keys, facts, strict=True) if f is not None}
-            verdicts = elig.evaluate(ctx.session, ctx.registry, scheme, keys, day, offer, known)
-        except SchemeUnavailable as exc:
-            return [_NoVerdict(exc)] * len(keys)
-        return [verdicts[k] for k in keys]
-
-    return ctx.loader(key, lambda: BatchLoader(fetch))
-
-
-def _facts(ctx: Any, day: date) -> Any:
-    """Core facts at ``day`` built from the request's batched loaders (members, occupancies, places).
-
-    A page that shows members and the current unit has loaded them already: its verdicts cost no
-    statement of their own; referrals load on first use by a rule.
-    """
-    from core.facts import HouseholdFacts, ReferralBatch, member_facts, occupancy_facts
-
-    def fetch(keys: list[int]) -> list[Any]:
-        heads = by_id(ctx, m.Household).load_now(keys)
-        members = _members(ctx).load_now(keys)
-        occupancies = household_occupancies(ctx).load_now(keys)
-        places = ctx.loaders.get("core.places", {})
-        referrals = ReferralBatch(ctx.session, keys, day)
-        out: list[Any] = []
-        for head, people, occs in zip(heads, members, occupancies, strict=True):
-            if head is None:
-                out.append(None)
-                continue
-            out.append(
-                HouseholdFacts(
-                    head.id,
-                    head.owner_id,
-                    bool(head.confidential),
-                    member_facts(people, day),
-                    occupancy_facts(occs, places, day),
-                    referrals,
-                )
-            )
-        return out
-
-    return ctx.loader(f"core.facts.{day}", lambda: BatchLoader(fetch))
-
-
-def _prefetch_verdicts(ctx: Any, pks: Sequence[int], field: Any) -> None:
-    """A page's verdicts for a scheme, ahead (offers are left to the resolver)."""
-    scheme, day = field.arguments.get("scheme"), lookahead.date_argument(field, "date", ctx.today)
-    if field.arguments.get("offerId") is None and isinstance(scheme, str) and scheme and day is not None:
-        _verdicts(ctx, scheme, None, day).load_now(pks)
-
-
-lookahead.register(m.Household, "members", lambda ctx, pks, _: _members(ctx).load_now(pks))
-lookahead.register(m.Household, "occupancies", lambda ctx, pks, _: household_occupancies(ctx).load_now(pks))
-lookahead.register(
-    m.Household, "currentOccupancy", lambda ctx, pks, _: household_occupancies(ctx).load_now(pks)
-)
-lookahead.register(m.Household, "eligibility", _prefetch_verdicts)
 
 
 @strawberry.type(description="A member of a household.")
@@ -1158,7 +1057,7 @@ def _indicators(
             scope_of(ctx).condition_filter(m.Offer),
         )
     except SchemeUnavailable as exc:
-        raise _scheme_error(exc) from None
+        raise scheme_error(exc) from None
     out = []
     for ci in computed:
         d, r = ci.indicator, ci.result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -76,6 +76,32 @@ def test_a_scheme_that_cannot_be_evaluated_is_a_located_error(thema_app: ThemaTe
     # A verdict is non-null: the first one refused ends the page, as before lookahead.
     assert [e["extensions"]["code"] for e in answer["errors"]] == ["SCHEME_NOT_INSTALLED"]
     assert answer["errors"][0]["path"] == ["households", "nodes", 0, "eligibility"]
+
+
+def test_an_app_keeps_its_own_verdicts_when_another_is_built_after_it(
+    thema_app_factory: Callable[..., ThemaTestApp],
+) -> None:
+    """Each schema build executes the types template afresh; the page's loaders are shared code.
+
+    The prefetchers of a page (``core.graphql.batches``) once lived in the template: the last
+    build's replaced the earlier ones', whose verdict fields then met another build's classes.
+    """
+    first = thema_app_factory()
+    first.demo(households=5)
+    thema_app_factory()  # a second schema in the same process, built after the first
+    answer = first.graphql_raw(
+        '{ households(first: 3) { nodes { reference fjt: eligibility(scheme: "fjt") { status } '
+        'nope: eligibility(scheme: "nope") { status } } } }'
+    )
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["SCHEME_NOT_INSTALLED"]
+    assert answer["errors"][0]["path"] == ["households", "nodes", 0, "nope"]
+    page = first.graphql('{ households(first: 3) { nodes { eligibility(scheme: "fjt") { status } } } }')
+    assert {n["eligibility"]["status"] for n in page["households"]["nodes"]} <= {
+        "ELIGIBLE",
+        "INELIGIBLE",
+        "INCOMPLETE",
+        "PRIORITY",
+    }
 
 
 def test_batch_loader_serves_loaded_values_at_once_and_fetches_once() -> None:
