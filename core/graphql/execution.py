@@ -32,6 +32,16 @@ outcome }``, a member's ``firstName role birthDate``. The function gives up (``_
 first value that is not plainly valid (a null where none may be, a value the scalar refuses, a
 list that is not one, an error reading an attribute), and the object is then executed again the
 general way, which reads the same attributes and reports the error where graphql-core would.
+
+Resolvers marked ``@context_only`` (pure, reading nothing of their ``info`` but its context:
+``Household.members``, ``currentOccupancy``, ``eligibility``, the references of one row to
+another) are plain too when their arguments are scalars: the compiled function calls them with
+the request's arguments, converted once, and a stand-in info holding the context, then
+completes what they answer with the function compiled for its selection. A households page
+(members, current unit and site, five verdicts) is then one compiled function per household
+instead of some ten resolver calls through graphql-core's completion. An awaitable answer (a
+relation not loaded ahead), an error, or a read of anything else of the info gives up the same
+way, and the general way calls the resolver again.
 """
 
 from __future__ import annotations
@@ -53,7 +63,7 @@ from graphql import (
 from graphql.execution.collect_fields import GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path, Undefined, gather_with_cancel
+from graphql.pyutils import Path, Undefined, gather_with_cancel, is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.arguments import convert_arguments
@@ -142,24 +152,56 @@ def _unwrap(kind: Any) -> tuple[bool, Any]:
 
 
 class _Bail(Exception):
-    """A compiled selection met a value it does not complete plainly: execute it the general way."""
+    """A compiled selection met a value it does not complete plainly: execute it the general way.
+
+    Raised afresh each time: a kept instance would hold the traceback of its last raise, and with
+    it the frames and objects of a request that has ended.
+    """
 
 
-_BAIL = _Bail()
+#: A compiled selection: ``(source, context info) -> result dictionary``; raises on anything not
+#: plain. The context info is what compiled resolver calls get as ``info`` (``_ContextInfo``).
+_Run = Callable[[Any, Any], dict[str, Any]]
 
-#: A compiled selection: ``source -> result dictionary``; raises on anything not plain.
-_Run = Callable[[Any], dict[str, Any]]
+
+def context_only(resolver: Any) -> Any:
+    """Mark a resolver as reading nothing of its ``info`` but ``info.context``, and as pure.
+
+    A compiled selection (module doc) may then call it for each object with a stand-in info
+    holding only the context; anything else it reads of it, an awaitable or an error sends the
+    object the general way, which calls it again. So it must have no effect of its own (no
+    audit, no write): it reads loaders and builds objects.
+    """
+    resolver._thema_context_only = True
+    return resolver
+
+
+class _ContextInfo:
+    """The ``info`` of compiled resolver calls: the request's context and nothing else."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+
+def _give_up(value: Any) -> Any:
+    """Close an awaitable a compiled call got (never awaited, it did nothing) and give up."""
+    close = getattr(value, "close", None)
+    if close is not None:
+        close()
+    raise _Bail
 
 
 def _bail() -> Any:
-    raise _BAIL
+    raise _Bail
 
 
 def _sequence(value: Any) -> Any:
     """``value`` when it is a list or a tuple (what compiled lists accept), else give up."""
     if value.__class__ is list or value.__class__ is tuple:
         return value
-    raise _BAIL
+    raise _Bail
 
 
 class _Compiler:
@@ -172,7 +214,13 @@ class _Compiler:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.names: dict[str, Any] = {"_bail": _bail, "_sequence": _sequence, "Undefined": Undefined}
+        self.names: dict[str, Any] = {
+            "_bail": _bail,
+            "_sequence": _sequence,
+            "Undefined": Undefined,
+            "_give_up": _give_up,
+            "_awaitable": is_awaitable,
+        }
 
     def constant(self, value: Any) -> str:
         name = f"k{len(self.names)}"
@@ -196,15 +244,42 @@ class _Compiler:
     def object(self, i: int, kind: _Object, run: _Run) -> None:
         get, sub = self.constant(kind.resolve), self.constant(run)
         null = "_bail()" if kind.non_null else "None"
-        value = f"[{sub}(x) for x in _sequence(v)]" if kind.is_list else f"{sub}(v)"
+        value = f"[{sub}(x, c) for x in _sequence(v)]" if kind.is_list else f"{sub}(v, c)"
         self.lines += [f"    v = {get}(s)", f"    r{i} = {null} if v is None else {value}"]
+
+    def direct(self, i: int, kind: _Direct, kwargs: dict[str, Any], sub: _Run | None, leaf: Any) -> None:
+        """A context-only resolver called on the object, its value completed like a plain field's."""
+        call, named = self.constant(kind.call), self.constant(kwargs)
+        source = "s, " if kind.self_parameter else ""
+        info = f", {kind.info_parameter}=c" if kind.info_parameter else ""
+        self.lines += [
+            f"    v = {call}({source}**{named}{info})",
+            "    if _awaitable(v):",
+            "        _give_up(v)",
+        ]
+        if sub is None:
+            non_null, coerce = leaf
+            self.lines += [
+                "    if v is None:",
+                f"        r{i} = {'_bail()' if non_null else 'None'}",
+                "    else:",
+                f"        r{i} = {self.constant(coerce)}(v)",
+                f"        if r{i} is None or r{i} is Undefined:",
+                "            _bail()",
+            ]
+            return
+        shape = kind.shape
+        assert shape is not None
+        run = self.constant(sub)
+        value = f"[{run}(x, c) for x in _sequence(v)]" if shape.is_list else f"{run}(v, c)"
+        self.lines.append(f"    r{i} = {'_bail()' if shape.non_null else 'None'} if v is None else {value}")
 
     def typename(self, i: int, name: str) -> None:
         self.lines.append(f"    r{i} = {name!r}")
 
     def build(self, keys: list[str]) -> _Run:
         body = ", ".join(f"{k!r}: r{i}" for i, k in enumerate(keys))
-        source = "\n".join(["def run(s):", *self.lines, f"    return {{{body}}}"])
+        source = "\n".join(["def run(s, c):", *self.lines, f"    return {{{body}}}"])
         exec(compile(source, "<thema compiled selection>", "exec"), self.names)
         return self.names["run"]  # type: ignore[no-any-return]
 
@@ -231,6 +306,7 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # An extension resolving fields (``SchemaExtension.resolve``) must see every field.
         manager = self.middleware_manager
         self._fast = manager is None or not manager.middlewares
+        self._light = _ContextInfo(self.context_value)
 
     def _kind(self, parent_type: GraphQLObjectType, details: Any) -> _Leaf | _Object | _Direct | None:
         """How a field is executed: plain leaf, plain object (list), direct call, or graphql-core's way."""
@@ -344,7 +420,8 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 run = self._selection(shape, details)
                 if run is not None:
                     try:
-                        return [run(x) for x in _sequence(result)] if shape.is_list else run(result)
+                        c = self._light
+                        return [run(x, c) for x in _sequence(result)] if shape.is_list else run(result, c)
                     except Exception:  # not plain: completed the general way, below
                         pass
             completed = self.complete_value(field.type, details, info, here, result, position_context)
@@ -449,7 +526,8 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
         run = self._selection(kind, details)
         if run is not None:
             try:
-                return [run(x) for x in _sequence(value)] if kind.is_list else run(value)
+                light = self._light
+                return [run(x, light) for x in _sequence(value)] if kind.is_list else run(value, light)
             except Exception:  # not plain: executed the general way, below
                 pass
         grouped, defer_usages, _ = self.collect_subfields(kind.type, details)
@@ -548,10 +626,10 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """``run`` for objects whose type strawberry checks: gives up on an object of another type."""
         check, origin = kind.is_type_of, kind.origin
 
-        def checked(source: Any) -> dict[str, Any]:
+        def checked(source: Any, light: Any) -> dict[str, Any]:
             if source.__class__ is not origin and check(source, None) is not True:
-                raise _BAIL
-            return run(source)
+                raise _Bail
+            return run(source, light)
 
         return checked
 
@@ -583,6 +661,12 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return None, None
                 parts.append((key, id(field), sub_description))
                 steps.append(("object", kind, sub))
+            elif kind.__class__ is _Direct and getattr(kind.call, "_thema_context_only", False):
+                step = self._compiled_call(kind, details)
+                if step is None:
+                    return None, None
+                parts.append((key, id(field), step[0]))
+                steps.append(("direct", kind, *step[1:]))
             else:
                 return None, None
         description = (id(object_type), tuple(parts))
@@ -595,6 +679,8 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 compiler.typename(i, object_type.name)
             elif what == "leaf":
                 compiler.leaf(i, *args)
+            elif what == "direct":
+                compiler.direct(i, *args)
             else:
                 compiler.object(i, *args)
         run = compiler.build(list(grouped))
@@ -608,6 +694,29 @@ class ThemaExecutionContext(StrawberryGraphQLCoreExecutionContext):
             ),
         )
         return run, description
+
+    def _compiled_call(self, kind: _Direct, details: Any) -> tuple[Any, ...] | None:
+        """(description, arguments, compiled selection, leaf) of a direct call in a compiled one.
+
+        The arguments are baked into the function, so they are part of its description: they
+        must be hashable (scalars, enums, dates).
+        """
+        try:
+            kwargs, _ = self._arguments(kind, details)
+            named = tuple(sorted(kwargs.items()))
+            hash(named)
+        except Exception:
+            return None
+        shape = kind.shape
+        if shape is not None:
+            sub, sub_description = self._described(shape, details)
+            if sub is None:
+                return None
+            return ("direct", named, sub_description), kwargs, sub, None
+        non_null, inner = _unwrap(kind.field.type)
+        if not is_leaf_type(inner):
+            return None
+        return ("direct", named), kwargs, None, (non_null, _coercer(inner))
 
     def _settled(self, result: Any, return_type: Any, details: Any, path: Path) -> Any:
         """``result``, or when it is awaitable an awaitable of it whose error graphql-core handles."""

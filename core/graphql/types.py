@@ -26,6 +26,7 @@ from core.graphql import inputs as i
 from core.graphql import lookahead
 from core.graphql.batches import members_of, scheme_error, verdict_of, verdicts_at
 from core.graphql.dataio import DataIOMutation, DataIOQuery
+from core.graphql.execution import context_only
 from core.graphql.loaders import (
     by_id,
     child_counts,
@@ -325,11 +326,13 @@ class Partnership(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The granting organisation.")
+    @context_only
     def organisation(self, info: Info) -> Organisation | None:
         """Owner."""
         return _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
 
     @strawberry.field(description="The partner organisation.")
+    @context_only
     def partner(self, info: Info) -> Organisation | None:
         """Partner."""
         return _ref(info, m.Organisation, self.row.partner_id, Organisation.of)
@@ -390,6 +393,7 @@ class Site(*ext("Site"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The landlord owning the site.")
+    @context_only
     def owner(self, info: Info) -> Organisation | None:
         """Owner."""
         return _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
@@ -489,6 +493,7 @@ class Unit(*ext("Unit"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The site of the unit.")
+    @context_only
     def site(self, info: Info) -> Site:
         """Site."""
         return _ref(info, m.Site, self.row.site_id, Site.of, required=True)
@@ -547,16 +552,19 @@ class Offer(*ext("Offer"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The landlord.")
+    @context_only
     def landlord(self, info: Info) -> Organisation:
         """Landlord."""
         return _ref(info, m.Organisation, self.row.landlord_id, Organisation.of, required=True)
 
     @strawberry.field(description="The managing organisation.")
+    @context_only
     def manager(self, info: Info) -> Organisation:
         """Manager."""
         return _ref(info, m.Organisation, self.row.manager_id, Organisation.of, required=True)
 
     @strawberry.field(description="The site, or null for a portfolio-wide programme.")
+    @context_only
     def site(self, info: Info) -> Site | None:
         """Site."""
         return _ref(info, m.Site, self.row.site_id, Site.of)
@@ -718,21 +726,25 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="Organisation owning the file.")
+    @context_only
     def owner(self, info: Info) -> Organisation | None:
         """Owner."""
         return _ref(info, m.Organisation, self.row.owner_id, Organisation.of)
 
     @strawberry.field(description="Members (present and past).")
+    @context_only
     def members(self, info: Info) -> list[Person]:
         """Members."""
         return members_of(info.context).get(self.pk, lambda rows: [Person.of(r) for r in rows])
 
     @strawberry.field(description="Occupancies, oldest first.")
+    @context_only
     def occupancies(self, info: Info) -> list[Occupancy]:
         """Occupancies."""
         return household_occupancies(info.context).get(self.pk, lambda rows: [Occupancy.of(r) for r in rows])
 
     @strawberry.field(description="The occupancy in force at the date, if any.")
+    @context_only
     def current_occupancy(self, info: Info, on: OnDate = None) -> Occupancy | None:
         """Current occupancy."""
         day = on or info.context.today
@@ -761,6 +773,7 @@ class Household(*ext("Household"), Node):  # type: ignore[misc]
     @strawberry.field(
         description="Eligibility for an offer (its scheme, parameters and overrides) or for a scheme, at a date."
     )
+    @context_only
     def eligibility(
         self,
         info: Info,
@@ -825,6 +838,7 @@ class Person(*ext("Person"), Node):  # type: ignore[misc]
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="Age in completed years at the date (null if the birth date is unknown).")
+    @context_only
     def age(self, info: Info, on: OnDate = None) -> int | None:
         """Age."""
         from core.facts import age_at
@@ -832,6 +846,7 @@ class Person(*ext("Person"), Node):  # type: ignore[misc]
         return age_at(self.birth_date, on or info.context.today)
 
     @strawberry.field(description="The household.")
+    @context_only
     def household(self, info: Info) -> Household:
         """Household."""
         return _ref(info, m.Household, self.row.household_id, Household.of, required=True)
@@ -866,16 +881,19 @@ class Occupancy(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The household.")
+    @context_only
     def household(self, info: Info) -> Household:
         """Household."""
         return _ref(info, m.Household, self.row.household_id, Household.of, required=True)
 
     @strawberry.field(description="The unit.")
+    @context_only
     def unit(self, info: Info) -> Unit | None:
         """Unit."""
         return _ref(info, m.Unit, self.row.unit_id, Unit.of)
 
     @strawberry.field(description="The offer, or null for an ordinary tenancy.")
+    @context_only
     def offer(self, info: Info) -> Offer | None:
         """Offer."""
         return _ref(info, m.Offer, self.row.offer_id, Offer.of)
@@ -914,16 +932,19 @@ class Referral(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The household proposed.")
+    @context_only
     def household(self, info: Info) -> Household | None:
         """Household."""
         return _ref(info, m.Household, self.row.household_id, Household.of)
 
     @strawberry.field(description="The offer.")
+    @context_only
     def offer(self, info: Info) -> Offer | None:
         """Offer."""
         return _ref(info, m.Offer, self.row.offer_id, Offer.of)
 
     @strawberry.field(description="The proposing organisation.")
+    @context_only
     def proposer(self, info: Info) -> Organisation | None:
         """Proposer."""
         return _ref(info, m.Organisation, self.row.proposer_id, Organisation.of)
@@ -975,16 +996,19 @@ class SupportEpisode(Node):
         )  # type: ignore[arg-type]
 
     @strawberry.field(description="The household supported.")
+    @context_only
     def household(self, info: Info) -> Household:
         """Household."""
         return _ref(info, m.Household, self.row.household_id, Household.of, required=True)
 
     @strawberry.field(description="The supporting organisation.")
+    @context_only
     def organisation(self, info: Info) -> Organisation | None:
         """Organisation."""
         return _ref(info, m.Organisation, self.row.organisation_id, Organisation.of)
 
     @strawberry.field(description="The offer, if any.")
+    @context_only
     def offer(self, info: Info) -> Offer | None:
         """Offer."""
         return _ref(info, m.Offer, self.row.offer_id, Offer.of)

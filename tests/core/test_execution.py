@@ -10,7 +10,7 @@ import pytest
 import strawberry
 from strawberry.extensions import SchemaExtension
 
-from core.graphql.execution import ThemaExecutionContext
+from core.graphql.execution import ThemaExecutionContext, context_only
 
 
 @strawberry.enum
@@ -58,6 +58,37 @@ class Branch:
     def fails(self) -> str | None:
         """A resolver that raises."""
         raise ValueError("refusé")
+
+    @strawberry.field
+    @context_only
+    def chosen(self, info: strawberry.Info, index: int) -> Leaf | None:
+        """Context-only: called inside the compiled selection (IndexError: the general way)."""
+        assert info.context["seen"] is not None
+        info.context["seen"].append(self.name)
+        return self.leaves[index]
+
+    @strawberry.field
+    @context_only
+    def greeting(self, info: strawberry.Info, word: str = "bonjour") -> str:
+        """Context-only, a leaf: the word and the context's suffix."""
+        return f"{word} {self.name}{info.context['suffix']}"
+
+    @strawberry.field
+    @context_only
+    def nosy(self, info: strawberry.Info) -> str:
+        """Marked context-only but reads more of its info: answered the general way."""
+        return f"{info.field_name}:{info.path.key}"
+
+    @strawberry.field
+    @context_only
+    def soon(self) -> Leaf:
+        """A synchronous resolver answering an awaitable: the general way awaits it."""
+        return _soon(self.leaves[1])  # type: ignore[return-value]
+
+
+async def _soon(leaf: Leaf) -> Leaf:
+    await asyncio.sleep(0)
+    return leaf
 
 
 def _leaf(i: int) -> Leaf:
@@ -156,15 +187,22 @@ QUERIES = [
     "{ oddLeaves { code colour } }",
     "{ tupleLeaves { code } }",
     "{ branches { leaves { ...L } } } fragment L on Leaf { code colour }",
+    'query($i: Int!) { branches { name chosen(index: $i) { code colour } greeting g: greeting(word: "salut") } }',
+    "{ branches { name chosen(index: 5) { code } } }",
+    "{ branches { name nosy n: nosy soon { code } } }",
 ]
+
+
+def _context() -> dict[str, Any]:
+    return {"seen": [], "suffix": " !"}
 
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_fast_path_answers_as_graphql_core(query: str) -> None:
     stock, fast = _schemas()
     variables = {"x": True, "i": 2}
-    expected = asyncio.run(stock.execute(query, variable_values=variables))
-    got = asyncio.run(fast.execute(query, variable_values=variables))
+    expected = asyncio.run(stock.execute(query, variable_values=variables, context_value=_context()))
+    got = asyncio.run(fast.execute(query, variable_values=variables, context_value=_context()))
     assert got.data == expected.data
     assert [(e.message, e.path) for e in got.errors or []] == [
         (e.message, e.path) for e in expected.errors or []
@@ -240,3 +278,41 @@ def test_plain_selections_are_compiled_not_walked() -> None:
     assert not result.errors
     assert result.data and len(result.data["branches"]) == 4 and len(result.data["tags"]) == 3
     assert walked == ["Query"]  # branches, their leaves and the tags: compiled
+
+
+def test_context_only_resolvers_are_called_inside_compiled_selections() -> None:
+    """Their arguments are the request's: a selection compiled once follows each request's."""
+    walked: list[str] = []
+
+    class Counting(ThemaExecutionContext):
+        def execute_fields(self, parent_type: Any, *rest: Any) -> Any:
+            walked.append(parent_type.name)
+            return super().execute_fields(parent_type, *rest)
+
+    schema = strawberry.Schema(query=Query, execution_context_class=Counting)
+    query = "query($i: Int!, $w: String!) { branches { name chosen(index: $i) { code } greeting(word: $w) } }"
+    for i, word in ((0, "bonjour"), (2, "salut"), (0, "bonjour")):
+        context = _context()
+        result = asyncio.run(
+            schema.execute(query, variable_values={"i": i, "w": word}, context_value=context)
+        )
+        assert not result.errors and result.data is not None
+        assert [b["chosen"]["code"] for b in result.data["branches"]] == [f"c{n * 10 + i}" for n in range(4)]
+        assert result.data["branches"][1]["greeting"] == f"{word} b1 !"
+        assert context["seen"] == ["b0", "b1", "b2", "b3"]  # once each: nothing executed twice
+    assert walked == ["Query"] * 3
+
+
+def test_an_awaitable_met_by_a_compiled_call_is_not_left_unawaited() -> None:
+    import gc
+    import warnings
+
+    _, fast = _schemas()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = asyncio.run(fast.execute("{ branches { soon { code } } }", context_value=_context()))
+        gc.collect()
+    assert not result.errors and result.data == {
+        "branches": [{"soon": {"code": f"c{i * 10 + 1}"}} for i in range(4)]
+    }
+    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
