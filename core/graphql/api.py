@@ -19,6 +19,7 @@ from core.graphql.common import (
     UserError,
     Verdict,
 )
+from core.graphql.execution import context_only
 from core.graphql.loaders import by_id, child_counts, children
 from core.graphql.relay import Node, from_global_id, to_global_id
 from core.services.schemes import SchemeUnavailable, enabled_schemes, ensure_enabled, require_enabled
@@ -85,6 +86,7 @@ __all__ = [
     "child_counts",
     "children",
     "context",
+    "context_only",
     "decode_id",
     "enabled_schemes",
     "ensure_enabled",
