@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -57,15 +57,16 @@ def _note_writes(engine: Engine) -> None:
             conn.info[_WROTE] = True
 
 
-def read_rows(session: Session, stmt: Any, params: Any = None) -> Any:
+def read_rows(session: Session, stmt: Any, params: Any = None) -> Sequence[Any]:
     """Rows of a Core ``stmt`` in ``session``'s transaction, without the ORM's result layer.
 
     For rows that are only read (shown, turned into facts): plain rows cost a fraction of ORM
-    objects. Pending changes are flushed first, as ``Session.execute`` does.
+    objects, and they are fetched in one call (iterating a result fetches row by row). Pending
+    changes are flushed first, as ``Session.execute`` does.
     """
     if session.autoflush and (session.new or session.deleted or session.dirty):
         session.flush()
-    return session.connection().execute(stmt, params)
+    return session.connection().execute(stmt, params).all()
 
 
 def mark_written(conn: Any) -> None:
