@@ -446,16 +446,24 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # The collector's settings are the process's: put back as they were when the app stops,
+        # for whatever the process runs next (tests, the bench, an embedding program).
+        threshold = gc.get_threshold()
         if settings.gc_freeze:
             # Hundreds of thousands of long-lived objects (schema, models, plugins) would be scanned
             # by every full collection a busy worker triggers; frozen, they are skipped.
             gc.collect()
             gc.freeze()
         if settings.gc_young_threshold:
-            _young, older, oldest = gc.get_threshold()
+            _young, older, oldest = threshold
             gc.set_threshold(settings.gc_young_threshold, older, oldest)
-        yield
-        engine.dispose()  # graceful shutdown: close pooled connections
+        try:
+            yield
+        finally:
+            gc.set_threshold(*threshold)
+            if settings.gc_freeze:
+                gc.unfreeze()
+            engine.dispose()  # graceful shutdown: close pooled connections
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings

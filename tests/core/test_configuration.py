@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from core.settings import Settings
+from core.testing import ThemaTestApp
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 #: Variables of the table that are not settings of a deployment.
@@ -50,3 +52,26 @@ def test_configuration_table_defaults_match_the_code() -> None:
             assert documented.replace(" ", "").strip("`") == str(default).replace("'", '"').replace(
                 " ", ""
             ), (name, documented)
+
+
+def test_the_collectors_settings_are_the_servers_while_it_runs_and_put_back_after(
+    thema_app_factory: Callable[..., ThemaTestApp],
+) -> None:
+    """A young-generation threshold and frozen objects while serving; the process's own after."""
+    import asyncio
+    import gc
+
+    app = thema_app_factory(gc_young_threshold=12_345, gc_freeze=True).app
+    before = gc.get_threshold()
+    seen: dict[str, object] = {}
+
+    async def serve() -> None:
+        async with app.router.lifespan_context(app):
+            seen["threshold"] = gc.get_threshold()
+            seen["frozen"] = gc.get_freeze_count()
+
+    asyncio.run(serve())
+    assert seen["threshold"] == (12_345, *before[1:])
+    assert isinstance(seen["frozen"], int) and seen["frozen"] > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
