@@ -211,7 +211,7 @@ def page_query(codes: list[str]) -> str:
 
 #: Rounds of the HTTP measures: each round loads every server once, in turn, so that a page and
 #: its baselines meet the same moments of a noisy machine; each figure is the median of its rounds.
-ROUNDS = int(os.environ.get("THEMA_BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("THEMA_BENCH_ROUNDS", "5"))
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
