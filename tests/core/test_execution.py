@@ -262,8 +262,8 @@ def test_compiled_selections_follow_the_variables_of_each_request() -> None:
         assert not got.errors and got.data == expected.data
 
 
-def test_plain_selections_are_compiled_not_walked() -> None:
-    """Leaves of plain objects are completed by one compiled function per selection."""
+def _walking_schema() -> tuple[strawberry.Schema, list[str]]:
+    """The fast schema, and the types whose selections it walks field by field (in order)."""
     walked: list[str] = []
 
     class Counting(ThemaExecutionContext):
@@ -271,7 +271,12 @@ def test_plain_selections_are_compiled_not_walked() -> None:
             walked.append(parent_type.name)
             return super().execute_fields(parent_type, *rest)
 
-    schema = strawberry.Schema(query=Query, execution_context_class=Counting)
+    return strawberry.Schema(query=Query, execution_context_class=Counting), walked
+
+
+def test_plain_selections_are_compiled_not_walked() -> None:
+    """Leaves of plain objects are completed by one compiled function per selection."""
+    schema, walked = _walking_schema()
     result = asyncio.run(
         schema.execute("{ branches { name leaves { code colour } strict { code } } tags { label } }")
     )
@@ -282,14 +287,7 @@ def test_plain_selections_are_compiled_not_walked() -> None:
 
 def test_context_only_resolvers_are_called_inside_compiled_selections() -> None:
     """Their arguments are the request's: a selection compiled once follows each request's."""
-    walked: list[str] = []
-
-    class Counting(ThemaExecutionContext):
-        def execute_fields(self, parent_type: Any, *rest: Any) -> Any:
-            walked.append(parent_type.name)
-            return super().execute_fields(parent_type, *rest)
-
-    schema = strawberry.Schema(query=Query, execution_context_class=Counting)
+    schema, walked = _walking_schema()
     query = "query($i: Int!, $w: String!) { branches { name chosen(index: $i) { code } greeting(word: $w) } }"
     for i, word in ((0, "bonjour"), (2, "salut"), (0, "bonjour")):
         context = _context()
